@@ -13,7 +13,7 @@ export const WASM_PATH = resolve(root, 'src/audio/generated/audio-kernels.wasm')
 
 export interface BuildWasmResult {
   outPath: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** False when the existing output was already byte-identical. */
   written: boolean;
 }
@@ -27,11 +27,12 @@ export async function buildWasm(
   // SIMD is the whole point; everything else stays MVP so the module loads in
   // any browser that has wasm SIMD (Chrome 91+, Firefox 89+, Safari 16.4+).
   const mod = wabt.parseWat(watPath, source, { simd: true });
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     mod.resolveNames();
     mod.validate();
-    bytes = mod.toBinary({ log: false, write_debug_names: false }).buffer;
+    // Copy out of wabt's heap into a plain ArrayBuffer-backed array.
+    bytes = new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);
   } finally {
     mod.destroy();
   }
