@@ -119,6 +119,15 @@ function readBuffer(t: Table, file: Uint8Array): Uint8Array {
 
 /** Parses a .tflite file's bytes; throws FlatBufferError (or Error) with a clear message on corrupt input. */
 export function parseTflite(bytes: Uint8Array): TfliteModel {
+  try {
+    return readModel(bytes);
+  } catch (e) {
+    if (e instanceof FlatBufferError) throw new FlatBufferError(`invalid TFLite model: ${e.message}`);
+    throw e;
+  }
+}
+
+function readModel(bytes: Uint8Array): TfliteModel {
   const model = rootTable(bytes, 'TFL3');
   const codes = model.tables(1).map(readOperatorCode);
   const subgraphs = model.tables(2);
