@@ -1,0 +1,46 @@
+import { GPUDeviceLostError, WebGPUUnavailableError } from '../util/errors.ts';
+
+export interface GpuContext {
+  device: GPUDevice;
+  adapterName: string;
+  timestampQuery: boolean;
+  /** A CPU rasteriser (SwiftShader, llvmpipe): the copy ingest path is faster there. */
+  software: boolean;
+}
+
+/** Explains, in words a person can act on, why WebGPU is not there. */
+export const NO_WEBGPU_HELP =
+  'Backdrop Studio renders on the GPU with WebGPU, and this browser did not provide a WebGPU adapter. ' +
+  'Use a current Chrome or Edge (version 113 or later) on Windows, macOS, ChromeOS or Android; on Linux ' +
+  'enable chrome://flags/#enable-unsafe-webgpu. Check that hardware acceleration is on in the browser settings ' +
+  'and that the GPU driver is not blocklisted (chrome://gpu lists the reason).';
+
+/**
+ * Requests an adapter and a device with the optional features the studio uses.
+ * `existing` adopts a device someone else made (onnxruntime-web's) so the whole graph shares it.
+ */
+export async function acquireGpu(onLost: (e: GPUDeviceLostError) => void, existing?: GPUDevice): Promise<GpuContext> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'navigator.gpu is missing' });
+  let device = existing;
+  let adapterName = 'unknown';
+  let software = false;
+  if (!device) {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (!adapter) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'requestAdapter returned null' });
+    const info = adapter.info;
+    adapterName = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+    software = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe|software/i.test(adapterName);
+    const wanted: GPUFeatureName[] = ['timestamp-query'];
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    device = await adapter.requestDevice({ requiredFeatures, label: 'backdrop-studio' });
+  }
+  const dev = device;
+  // A validation error is a bug of ours; make it visible instead of silently dropping the frame.
+  dev.addEventListener('uncapturederror', (ev) => console.error('WebGPU error:', (ev as GPUUncapturedErrorEvent).error.message));
+  dev.lost.then((info) => {
+    if (info.reason !== 'destroyed') onLost(new GPUDeviceLostError(`The GPU device was lost (${info.message || info.reason}). Restart the camera to continue; recordings already on disk are kept.`));
+  });
+  return { device: dev, adapterName, timestampQuery: dev.features.has('timestamp-query'), software };
+}

@@ -1,0 +1,24 @@
+import { Studio } from './studio.ts';
+import { Banner } from './ui/banner.ts';
+import { mountControls } from './ui/controls.ts';
+import { mountStats } from './ui/stats-panel.ts';
+import { mountRecordings } from './ui/recordings-panel.ts';
+import { showUnsupported } from './ui/unsupported.ts';
+import { WebGPUUnavailableError } from './util/errors.ts';
+
+declare global { interface Window { studio: Studio } }
+
+const $ = (id: string) => document.getElementById(id)!;
+const banner = new Banner($('banner'));
+const report = (e: unknown) => banner.show(e instanceof Error ? e.message : String(e));
+
+const studio = new Studio($('preview') as HTMLCanvasElement);
+window.studio = studio;
+studio.addEventListener('error', (ev) => report((ev as CustomEvent).detail));
+studio.ready.catch((e) => {
+  if (e instanceof WebGPUUnavailableError) showUnsupported($('app'), 'This browser cannot run Backdrop Studio', e.message);
+  else report(e);
+});
+mountControls($('controls'), studio, report);
+mountStats($('stats'), studio);
+mountRecordings($('recordings'), studio, report);

@@ -1,0 +1,62 @@
+import { h, formatDuration } from './dom.ts';
+import type { Studio } from '../studio.ts';
+import type { ContainerName, VideoCodecName } from '../util/types.ts';
+
+/** Camera picker, camera and record buttons with the recording timer, codec and container choice. */
+export function mountControls(root: HTMLElement, studio: Studio, report: (e: unknown) => void): void {
+  const camSelect = h('select', { 'aria-label': 'Camera', id: 'camera-select' }, h('option', { value: '', text: 'Default camera' }));
+  const camButton = h('button', { type: 'button', class: 'primary', id: 'camera-button' }, 'Start camera');
+  const codec = h('select', { 'aria-label': 'Video codec', id: 'codec-select' },
+    h('option', { value: '', text: 'Codec: automatic' }), h('option', { value: 'avc', text: 'H.264' }), h('option', { value: 'vp9', text: 'VP9' }),
+    h('option', { value: 'av1', text: 'AV1' }), h('option', { value: 'hevc', text: 'HEVC' }));
+  const container = h('select', { 'aria-label': 'File format', id: 'container-select' },
+    h('option', { value: 'mp4', text: 'MP4' }), h('option', { value: 'webm', text: 'WebM' }));
+  const recButton = h('button', { type: 'button', class: 'record', id: 'record-button', 'aria-pressed': 'false', disabled: true }, '● Record');
+  const timer = h('span', { class: 'timer', role: 'timer', 'aria-label': 'Recording time', text: '0:00' });
+  root.append(h('label', {}, 'Camera', camSelect), camButton, codec, container, recButton, timer);
+
+  const refreshCameras = async () => {
+    const cams = await studio.listCameras().catch(() => []);
+    const current = camSelect.value;
+    camSelect.replaceChildren(h('option', { value: '', text: 'Default camera' }),
+      ...cams.map((c) => h('option', { value: c.deviceId, text: c.label })));
+    camSelect.value = cams.some((c) => c.deviceId === current) ? current : '';
+  };
+  void refreshCameras();
+  navigator.mediaDevices?.addEventListener?.('devicechange', () => void refreshCameras());
+
+  camButton.addEventListener('click', async () => {
+    camButton.disabled = true;
+    try {
+      if (studio.cameraState === 'on') await studio.stopCamera();
+      else { await studio.startCamera({ deviceId: camSelect.value || undefined }); await refreshCameras(); }
+    } catch (e) { report(e); } finally { camButton.disabled = false; }
+  });
+  camSelect.addEventListener('change', () => {
+    if (studio.cameraState === 'on' && studio.recordingState === 'idle') {
+      studio.startCamera({ deviceId: camSelect.value || undefined }).catch(report);
+    }
+  });
+  recButton.addEventListener('click', async () => {
+    recButton.disabled = true;
+    try {
+      if (studio.recordingState === 'recording') await studio.stopRecording();
+      else await studio.startRecording({ videoCodec: (codec.value || undefined) as VideoCodecName | undefined, container: container.value as ContainerName });
+    } catch (e) { report(e); } finally { sync(); }
+  });
+
+  const sync = () => {
+    const on = studio.cameraState === 'on';
+    const rec = studio.recordingState;
+    camButton.textContent = on ? 'Stop camera' : studio.cameraState === 'starting' ? 'Starting…' : 'Start camera';
+    recButton.disabled = !on || rec === 'starting' || rec === 'stopping';
+    recButton.textContent = rec === 'recording' ? '■ Stop recording' : rec === 'stopping' ? 'Saving…' : '● Record';
+    recButton.setAttribute('aria-pressed', String(rec === 'recording'));
+    codec.disabled = container.disabled = rec !== 'idle';
+    const hint = document.getElementById('preview-hint');
+    if (hint) hint.hidden = on;
+  };
+  studio.addEventListener('state', sync);
+  setInterval(() => { timer.textContent = formatDuration(studio.recordingElapsedMs); }, 250);
+  sync();
+}

@@ -1,0 +1,44 @@
+import { h, formatBytes } from './dom.ts';
+import type { Studio } from '../studio.ts';
+import type { StudioStats } from '../util/types.ts';
+
+type Row = [label: string, value: string, warn?: boolean];
+
+/** Rows of the stats panel, in OBS's wording where OBS has one. */
+export function statsRows(s: StudioStats): Row[] {
+  const r = s.render, e = s.encode;
+  const rendered = r?.framesRendered ?? 0;
+  const missed = r?.framesMissed ?? 0;
+  const skipped = (e?.framesSkipped ?? 0) + (r?.outputDropped ?? 0);
+  const pct = (n: number, of: number) => (of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '');
+  const rows: Row[] = [
+    ['Output FPS', r ? r.fps.toFixed(1) : '—'],
+    ['Frames missed due to rendering lag', `${missed} / ${rendered + missed}${pct(missed, rendered + missed)}`, missed > 0],
+    ['Frames skipped due to encoding lag', `${skipped} / ${(e?.framesEncoded ?? 0) + skipped}${pct(skipped, (e?.framesEncoded ?? 0) + skipped)}`, skipped > 0],
+    ['Encoder queue', e?.recording ? String(e.encoderQueue) : '—'],
+    ['Bitrate', e?.recording ? `${Math.round(e.bitrateKbps)} kb/s` : '—'],
+    ['Written', e?.bytesWritten ? formatBytes(e.bytesWritten) : '—'],
+    ['Codec', e?.codecString ? `${e.codecString} (${e.hardwareAcceleration})` : '—'],
+    ['Audio', e?.audioCodec ?? '—'],
+    ['Frame path to encoder', e?.outputPath ?? '—'],
+    ['Ingest path', r?.ingestPath ?? '—', !!r?.ingestFallbackReason],
+    ['Camera', s.camera.active ? `${s.camera.width}×${s.camera.height} @ ${Math.round(s.camera.frameRate)}` : 'off'],
+    ['Output', r ? `${r.outputWidth}×${r.outputHeight}` : '—'],
+    ['Render time (CPU wall)', r ? `${r.frameMs.toFixed(2)} ms` : '—'],
+  ];
+  for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
+  if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
+  return rows;
+}
+
+/** Polls the studio twice a second and shows the rows. */
+export function mountStats(root: HTMLElement, studio: Studio): void {
+  const dl = h('dl', { class: 'stats', id: 'stats-list' });
+  root.append(dl);
+  const tick = async () => {
+    const s = await studio.getStats().catch(() => null);
+    if (s) dl.replaceChildren(...statsRows(s).flatMap(([k, v, warn]) => [h('dt', { text: k }), h('dd', { text: v, class: warn ? 'warn' : undefined })]));
+  };
+  setInterval(() => void tick(), 500);
+  void tick();
+}

@@ -1,0 +1,49 @@
+/**
+ * Typed errors. Every error the studio shows a person is one of these: `code` is stable for
+ * code and tests, `message` is written for the person reading it in the UI.
+ */
+export class StudioError extends Error {
+  /** Extra data that survives crossing a worker boundary (see util/rpc-errors). */
+  details: Record<string, unknown>;
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** The person (or the browser policy) refused camera or microphone access. */
+export class CameraPermissionError extends StudioError {}
+/** No camera matches, or the chosen device was unplugged. */
+export class CameraNotFoundError extends StudioError {}
+/** The camera exists but cannot be opened (used by another app, hardware fault). */
+export class CameraUnavailableError extends StudioError {}
+/** The browser has no WebGPU adapter; the studio cannot render. */
+export class WebGPUUnavailableError extends StudioError {}
+/** The GPU device was lost (driver reset, GPU process crash). */
+export class GPUDeviceLostError extends StudioError {}
+/** No encoder in this browser accepts the requested codec; `details.supported` lists what does. */
+export class UnsupportedCodecError extends StudioError {
+  get supported(): string[] { return (this.details.supported as string[] | undefined) ?? []; }
+}
+/** An operation was called in a state that does not allow it (e.g. stopRecording while idle). */
+export class StudioStateError extends StudioError {}
+/** Writing the recording failed: disk full, quota exceeded or storage unavailable. */
+export class StorageError extends StudioError {}
+/** An encoder reported an error mid-recording; what was written so far is kept. */
+export class EncoderError extends StudioError {}
+/** A media file (image, video, audio, model) could not be read. */
+export class MediaDecodeError extends StudioError {}
+
+/** Every error class, by name, so errors can be rebuilt after crossing a worker boundary. */
+export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
+  StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
+  GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, MediaDecodeError,
+};
+
+/** Turns anything thrown into a StudioError, keeping typed errors as they are. */
+export function asStudioError(e: unknown, fallback = 'Unexpected error'): StudioError {
+  if (e instanceof StudioError) return e;
+  const msg = e instanceof Error ? `${fallback}: ${e.message}` : `${fallback}: ${String(e)}`;
+  return new StudioError(msg, {}, { cause: e });
+}

@@ -1,0 +1,112 @@
+/** Types shared by the main thread, the render worker and the encode worker. */
+
+export type VideoCodecName = 'avc' | 'vp9' | 'av1' | 'hevc';
+export type ContainerName = 'mp4' | 'webm';
+export type IngestPath = 'external-texture' | 'copyto-wgsl';
+export type OutputPath = 'canvas' | 'nv12-readback';
+
+export interface CameraOptions {
+  deviceId?: string;
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  /** Also capture the microphone (default true). */
+  audio?: boolean;
+}
+
+export interface RecordingOptions {
+  videoCodec?: VideoCodecName;
+  videoBitrate?: number;
+  container?: ContainerName;
+  /** Force how frames leave the GPU; default picks canvas for hardware encoders, NV12 otherwise. */
+  outputPath?: OutputPath;
+}
+
+export interface PassTiming { name: string; ms: number }
+
+export interface RenderStats {
+  /** Frames rendered per second over the last second. */
+  fps: number;
+  framesRendered: number;
+  /** OBS: "frames missed due to rendering lag" — camera frames replaced before the GPU got to them. */
+  framesMissed: number;
+  ingestPath: IngestPath | null;
+  ingestFallbackReason: string | null;
+  /** 'gpu' when timestamp queries measure the passes, 'wall' when only CPU wall time is available. */
+  timingSource: 'gpu' | 'wall';
+  passes: PassTiming[];
+  frameMs: number;
+  outputWidth: number;
+  outputHeight: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Frames dropped before reaching the encoder because the hand-off queue was full. */
+  outputDropped: number;
+  adapter: string;
+}
+
+export interface EncodeStats {
+  recording: boolean;
+  codec: string | null;
+  codecString: string | null;
+  hardwareAcceleration: 'hardware' | 'software' | 'unknown' | null;
+  container: ContainerName | null;
+  outputPath: OutputPath | null;
+  framesEncoded: number;
+  /** OBS: "frames skipped due to encoding lag". */
+  framesSkipped: number;
+  encoderQueue: number;
+  bitrateKbps: number;
+  bytesWritten: number;
+  durationMs: number;
+  audioCodec: string | null;
+  audioChunks: number;
+  fileName: string | null;
+}
+
+export interface StudioStats {
+  render: RenderStats | null;
+  encode: EncodeStats | null;
+  camera: { active: boolean; label: string | null; width: number; height: number; frameRate: number };
+}
+
+export interface RecordingInfo {
+  name: string;
+  size: number;
+  lastModified: number;
+}
+
+export interface CodecSupport {
+  codec: VideoCodecName;
+  codecString: string;
+  hardware: boolean;
+}
+
+/** What the encode worker needs to open a recording. */
+export interface EncodeStartOptions extends RecordingOptions {
+  width: number;
+  height: number;
+  frameRate: number;
+  fileName: string;
+  /** Hint from the microphone track; the encoder is configured from the first AudioData. */
+  audio: { sampleRate: number; channels: number } | null;
+}
+
+export interface EncodeStartInfo {
+  codec: VideoCodecName; codecString: string; hardware: boolean; container: ContainerName;
+  outputPath: OutputPath; fileName: string; audioCodec: string | null;
+}
+
+export interface EncodeResult { fileName: string; size: number; durationMs: number; framesEncoded: number; error: string | null }
+
+/** A worker's report of an error that ended its work, by typed-error name. */
+export interface WorkerFault { name: string; message: string }
+
+/** Events the encode worker reports to the main thread. */
+export interface EncodeEvents { fatal(error: WorkerFault): void }
+
+/** Events the render worker reports to the main thread. */
+export interface RenderEvents {
+  sourceEnded(reason: string): void;
+  fatal(error: WorkerFault): void;
+}

@@ -1,0 +1,23 @@
+import type {
+  CodecSupport, EncodeEvents, IngestPath, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats, OutputPath, RenderEvents, RenderStats,
+} from './util/types.ts';
+
+/** What the render worker offers over comlink (it implements this interface). */
+export interface RenderWorkerApi {
+  init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean }>;
+  attachSource(readable: ReadableStream<VideoFrame>, size?: { width: number; height: number }): void;
+  detachSource(): void;
+  startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
+  stopOutput(): void;
+  setOutputSize(width: number, height: number): void;
+  setIngestPreference(pref: 'auto' | IngestPath): void;
+  getStats(): RenderStats;
+}
+
+/** What the encode worker offers over comlink (it implements this interface). */
+export interface EncodeWorkerApi {
+  probe(width: number, height: number, frameRate: number): Promise<CodecSupport[]>;
+  start(opts: EncodeStartOptions, port: MessagePort, audio: ReadableStream<AudioData> | null, events: EncodeEvents): Promise<EncodeStartInfo>;
+  stop(): Promise<EncodeResult>;
+  getStats(): EncodeStats;
+}

@@ -1,0 +1,227 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { chooseAudioEncoder, chooseVideoEncoder, listSupportedCodecs } from '../src/encode/codec-select.ts';
+import { EncodePacer } from '../src/encode/pacer.ts';
+import { OpfsFileSink } from '../src/mux/opfs-sink.ts';
+import { RecordingOutput } from '../src/mux/recording-output.ts';
+import { installErrorTransfer } from '../src/util/rpc-errors.ts';
+import { ClockMapper } from '../src/util/clock.ts';
+import { EncoderError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
+import type { EncodeWorkerApi } from '../src/worker-apis.ts';
+import type { CodecSupport, EncodeEvents, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats } from '../src/util/types.ts';
+
+installErrorTransfer();
+
+interface Session {
+  info: EncodeStartInfo;
+  sink: OpfsFileSink;
+  out: RecordingOutput;
+  video: VideoEncoder;
+  audio: AudioEncoder | null;
+  audioReader: ReadableStreamDefaultReader<AudioData> | null;
+  port: MessagePort;
+  pacer: EncodePacer;
+  originUs: number | null;
+  lastVideoUs: number;
+  /** Set by stop(): audio is drained up to this wall time, then the reader is released. */
+  audioUntilUs: number | null;
+  audioDrained: () => void;
+  audioDone: Promise<void>;
+  audioChunks: number;
+  failure: StudioError | null;
+  flushTimer: ReturnType<typeof setInterval>;
+  startedAt: number;
+}
+
+class EncodeWorker implements EncodeWorkerApi {
+  private s: Session | null = null;
+  private events: EncodeEvents | null = null;
+  private lastStats: EncodeStats | null = null;
+
+  /** Codecs this browser can encode at a size, for the UI's picker and error messages. */
+  async probe(width: number, height: number, frameRate: number): Promise<CodecSupport[]> {
+    return listSupportedCodecs(async (c) => (await VideoEncoder.isConfigSupported(c)).supported === true, width, height, frameRate);
+  }
+
+  /** Opens the file, the encoders and the muxer, then accepts frames from `port`. */
+  async start(opts: EncodeStartOptions, port: MessagePort, audioReadable: ReadableStream<AudioData> | null, events: EncodeEvents): Promise<EncodeStartInfo> {
+    if (this.s) throw new StudioStateError('A recording is already running.');
+    this.events = events;
+    const container = opts.container ?? 'mp4';
+    const choice = await chooseVideoEncoder(async (c) => (await VideoEncoder.isConfigSupported(c)).supported === true, {
+      codec: opts.videoCodec, container, width: opts.width, height: opts.height, frameRate: opts.frameRate, bitrate: opts.videoBitrate,
+    });
+    const audioConfig = opts.audio && audioReadable
+      ? await chooseAudioEncoder(async (c) => (await AudioEncoder.isConfigSupported(c)).supported === true, container, opts.audio.sampleRate, opts.audio.channels)
+      : null;
+    const fileName = opts.fileName.replace(/\.(mp4|webm)$/i, '') + '.' + container;
+    const sink = await OpfsFileSink.create(fileName);
+    const out = new RecordingOutput(sink.writable, {
+      container, videoCodec: choice.codec, frameRate: opts.frameRate,
+      audioCodec: audioConfig ? (audioConfig.codec === 'opus' ? 'opus' : 'aac') : null,
+    });
+    try {
+      await out.start();
+    } catch (e) {
+      sink.close();
+      throw asStudioError(e, 'Could not start the recording file');
+    }
+    const info: EncodeStartInfo = {
+      codec: choice.codec, codecString: choice.config.codec, hardware: choice.hardware, container,
+      outputPath: opts.outputPath ?? (choice.hardware ? 'canvas' : 'nv12-readback'),
+      fileName, audioCodec: audioConfig?.codec ?? null,
+    };
+    let audioDrained = () => {};
+    const audioDone = new Promise<void>((r) => { audioDrained = r; });
+    const s: Session = {
+      info, sink, out, port, audioReader: null, originUs: null, lastVideoUs: 0, audioUntilUs: null, audioDrained, audioDone, audioChunks: 0, failure: null,
+      pacer: new EncodePacer(opts.frameRate),
+      video: null as unknown as VideoEncoder, audio: null,
+      flushTimer: setInterval(() => sink.flush(), 1000), startedAt: performance.now(),
+    };
+    s.video = new VideoEncoder({
+      output: (chunk, meta) => { if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta); s.pacer.encoded(chunk.byteLength); },
+      error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
+    });
+    s.video.configure(choice.config);
+    if (audioConfig && audioReadable) {
+      s.audio = new AudioEncoder({
+        output: (chunk, meta) => { if (s.originUs !== null) { out.addAudio(chunk, s.originUs, meta); s.audioChunks++; } },
+        error: (e) => this.fail(s, new EncoderError(`The audio encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
+      });
+      s.audioReader = audioReadable.getReader();
+      void this.pumpAudio(s, audioConfig);
+    }
+    port.onmessage = (ev: MessageEvent<{ type: string; frame?: VideoFrame }>) => {
+      if (ev.data.type === 'frame' && ev.data.frame) this.onFrame(s, ev.data.frame);
+    };
+    this.s = s;
+    return info;
+  }
+
+  private onFrame(s: Session, frame: VideoFrame): void {
+    try {
+      if (this.s !== s || s.failure || s.video.state !== 'configured') return;
+      const backlog = s.video.encodeQueueSize + Math.floor(s.out.pending / 4);
+      if (!s.pacer.admit(backlog)) return;
+      s.originUs ??= frame.timestamp;
+      s.lastVideoUs = frame.timestamp;
+      s.video.encode(frame, { keyFrame: s.pacer.wantsKeyFrame(frame.timestamp) });
+      s.pacer.submitted();
+    } catch (e) {
+      this.fail(s, asStudioError(e, 'Encoding a frame failed'));
+    } finally {
+      frame.close();
+      s.port.postMessage({ type: 'ack' });
+    }
+  }
+
+  private async pumpAudio(s: Session, config: AudioEncoderConfig): Promise<void> {
+    const clock = new ClockMapper();
+    let configured = false;
+    try {
+      for (;;) {
+        const { value, done } = await s.audioReader!.read();
+        if (done) break;
+        try {
+          const wall = clock.map(value.timestamp);
+          if (s.audioUntilUs !== null && wall >= s.audioUntilUs) break;
+          // Audio captured before the first video frame is not part of the recording.
+          if (this.s !== s || s.originUs === null || wall < s.originUs || s.failure) continue;
+          if (!configured) {
+            s.audio!.configure({ ...config, sampleRate: value.sampleRate, numberOfChannels: value.numberOfChannels });
+            configured = true;
+          }
+          const shifted = wall - value.timestamp;
+          // Stamp the data on the wall clock so audio and video share one origin in the file.
+          const copy = retimestamped(value, value.timestamp + shifted);
+          s.audio!.encode(copy);
+          copy.close();
+        } finally {
+          value.close();
+        }
+      }
+    } catch (e) {
+      if (this.s === s && !s.failure) console.warn('microphone stream ended with an error', e);
+    } finally {
+      s.audioDrained();
+    }
+  }
+
+  private fail(s: Session, e: StudioError): void {
+    if (s.failure) return;
+    s.failure = e;
+    this.events?.fatal({ name: e.name, message: e.message });
+  }
+
+  /** Flushes encoders, finishes the file and returns what was written. */
+  async stop(): Promise<EncodeResult> {
+    const s = this.s;
+    if (!s) throw new StudioStateError('Not recording.');
+    s.port.onmessage = null;
+    s.port.close();
+    if (s.audioReader) {
+      // Take the audio that was captured up to the last video frame, but never wait long for it.
+      s.audioUntilUs = s.lastVideoUs + 20_000;
+      await Promise.race([s.audioDone, new Promise((r) => setTimeout(r, 500))]);
+      await s.audioReader.cancel().catch(() => {});
+    }
+    if (!s.failure) {
+      await s.video.flush().catch((e) => this.fail(s, asStudioError(e, 'Flushing the video encoder failed')));
+      if (s.audio?.state === 'configured') await s.audio.flush().catch(() => {});
+    }
+    let error: string | null = s.failure?.message ?? null;
+    try {
+      await s.out.finalize();
+    } catch (e) {
+      error ??= asStudioError(e, 'Finishing the file failed').message;
+      await s.out.cancel();
+    }
+    clearInterval(s.flushTimer);
+    this.lastStats = this.getStats();
+    if (s.video.state !== 'closed') s.video.close();
+    if (s.audio && s.audio.state !== 'closed') s.audio.close();
+    s.sink.close();
+    this.s = null;
+    const durationMs = s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000;
+    return { fileName: s.info.fileName, size: s.sink.size, durationMs, framesEncoded: s.pacer.framesEncoded, error };
+  }
+
+  /** Current encoder statistics (the last recording's after it stopped). */
+  getStats(): EncodeStats {
+    const s = this.s;
+    if (!s) return this.lastStats ? { ...this.lastStats, recording: false, encoderQueue: 0 } : idleStats();
+    return {
+      recording: true, codec: s.info.codec, codecString: s.info.codecString,
+      hardwareAcceleration: s.info.hardware ? 'hardware' : 'software', container: s.info.container, outputPath: s.info.outputPath,
+      framesEncoded: s.pacer.framesEncoded, framesSkipped: s.pacer.framesSkipped, encoderQueue: s.video.encodeQueueSize,
+      bitrateKbps: s.pacer.bitrateKbps(), bytesWritten: s.sink.bytesWritten,
+      durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000,
+      audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
+    };
+  }
+}
+
+function idleStats(): EncodeStats {
+  return {
+    recording: false, codec: null, codecString: null, hardwareAcceleration: null, container: null, outputPath: null,
+    framesEncoded: 0, framesSkipped: 0, encoderQueue: 0, bitrateKbps: 0, bytesWritten: 0, durationMs: 0,
+    audioCodec: null, audioChunks: 0, fileName: null,
+  };
+}
+
+/** AudioData has no way to change its timestamp, so the samples are copied into a new one. */
+function retimestamped(a: AudioData, timestamp: number): AudioData {
+  const planar = a.format?.endsWith('-planar') ?? true;
+  const planes = planar ? a.numberOfChannels : 1;
+  const bytesPerPlane = a.allocationSize({ planeIndex: 0 });
+  const buf = new Uint8Array(bytesPerPlane * planes);
+  for (let p = 0; p < planes; p++) a.copyTo(buf.subarray(p * bytesPerPlane, (p + 1) * bytesPerPlane), { planeIndex: p });
+  return new AudioData({
+    format: a.format!, sampleRate: a.sampleRate, numberOfFrames: a.numberOfFrames,
+    numberOfChannels: a.numberOfChannels, timestamp, data: buf,
+  });
+}
+
+Comlink.expose(new EncodeWorker());
+
