@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchChromium, openPage, startServer, type WatchedPage } from '../helpers/browser.ts';
+import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
+import { audioSamples, grayThumbnails, probe, psnr, rms } from '../helpers/av.ts';
+import { saveFileFromPage, studioReady } from '../helpers/studio.ts';
+
+const CLIP = 'webcam_woman_640x480_30fps.mp4';
+let server: ViteDevServer, url: string, browser: Browser, wp: WatchedPage;
+const out = scratchDir('record');
+const y4m = makeY4m(CLIP, 6);
+
+beforeAll(async () => {
+  ({ server, url } = await startServer());
+  browser = await launchChromium({ camera: y4m, mic: shared('media/speech_jfk_48k_stereo.wav') });
+  wp = await openPage(browser, url);
+  await studioReady(wp.page);
+});
+afterAll(async () => { await browser?.close(); await server?.close(); });
+
+describe('recording through window.studio', () => {
+  it('records 5 s of camera + microphone into an MP4 that ffmpeg reads back', async () => {
+    const { page } = wp;
+    await page.evaluate('window.studio.startCamera()');
+    await page.waitForTimeout(1000);
+    const info = await page.evaluate('window.studio.startRecording()') as { codec: string; container: string };
+    expect(info.container).toBe('mp4');
+    await page.waitForTimeout(5000);
+    const stats = await page.evaluate('window.studio.getStats()') as { encode: { framesEncoded: number; bitrateKbps: number; recording: boolean } };
+    expect(stats.encode.recording).toBe(true);
+    expect(stats.encode.bitrateKbps).toBeGreaterThan(0);
+    const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
+    expect(file.name).toMatch(/\.mp4$/);
+
+    const p = probe(file.path);
+    const video = p.streams.filter((s) => s.codec_type === 'video');
+    const audio = p.streams.filter((s) => s.codec_type === 'audio');
+    expect(video).toHaveLength(1);
+    expect(audio).toHaveLength(1);
+    expect(video[0].codec_name).toBe('h264');
+    expect([video[0].width, video[0].height]).toEqual([640, 480]);
+    const vDur = Number(video[0].duration), aDur = Number(audio[0].duration);
+    expect(Math.abs(vDur - 5)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(aDur - 5)).toBeLessThanOrEqual(0.5);
+    const fps = Number(video[0].nb_read_frames) / vDur;
+    console.log(`recorded: video ${vDur.toFixed(2)} s, ${video[0].nb_read_frames} frames (${fps.toFixed(1)} fps), audio ${aDur.toFixed(2)} s`);
+    expect(fps).toBeGreaterThanOrEqual(20);
+
+    // The microphone plays speech: the recorded audio must not be silence.
+    const level = rms(audioSamples(file.path));
+    console.log(`audio RMS ${level.toFixed(4)} (${(20 * Math.log10(level)).toFixed(1)} dBFS)`);
+    expect(level).toBeGreaterThan(0.01);
+
+    // Frames must look like the camera footage: best PSNR of a gray thumbnail vs any source frame.
+    const source = grayThumbnails(shared(`media/${CLIP}`)).slice(0, 6 * 30);
+    const recorded = grayThumbnails(file.path);
+    const picks = [0.1, 0.35, 0.6, 0.85].map((f) => recorded[Math.floor(f * (recorded.length - 1))]);
+    const scores = picks.map((r) => Math.max(...source.map((s) => psnr(r, s))));
+    console.log(`thumbnail PSNR vs nearest source frame: ${scores.map((s) => s.toFixed(1)).join(', ')} dB`);
+    for (const s of scores) expect(s).toBeGreaterThanOrEqual(24);
+  });
+
+  it('lists the recording, requests nothing from other origins and logs no errors', async () => {
+    const recs = await wp.page.evaluate('window.studio.listRecordings()') as { name: string; size: number }[];
+    expect(recs.length).toBeGreaterThanOrEqual(1);
+    expect(recs[0].size).toBeGreaterThan(10_000);
+    expect(wp.foreignRequests).toEqual([]);
+    expect(wp.consoleErrors).toEqual([]);
+  });
+});
