@@ -34,11 +34,14 @@ export class StorageError extends StudioError {}
 export class EncoderError extends StudioError {}
 /** A media file (image, video, audio, model) could not be read. */
 export class MediaDecodeError extends StudioError {}
+/** A file given as an audio source is not audio the browser can decode. */
+export class AudioDecodeError extends StudioError {}
 
 /** Every error class, by name, so errors can be rebuilt after crossing a worker boundary. */
 export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
   StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
   GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, MediaDecodeError,
+  AudioDecodeError,
 };
 
 /** Turns anything thrown into a StudioError, keeping typed errors as they are. */
