@@ -1,0 +1,105 @@
+// Mask-weighted background blur, as a chain of compute passes over a premultiplied level:
+// every level texel holds (Σ k·b·c, Σ k·b) where b = 1 − mask is the background weight and
+// k the (so far) applied kernel. All steps are linear in that pair, so person pixels (b = 0)
+// contribute nothing anywhere in the chain and one division at the end normalises by the
+// background weight actually present: no halo. Out-of-image taps are skipped (weight 0),
+// which the same final division renormalises.
+
+struct DownParams {
+  size: vec2u,       // full resolution
+  levelSize: vec2u,
+  factor: u32,
+  _a: u32, _b: u32, _c: u32,
+};
+
+struct BlurParams {
+  size: vec2u,       // level size
+  dir: vec2i,        // (1,0) horizontal, (0,1) vertical
+  radius: u32,
+  _a: u32, _b: u32, _c: u32,
+  w: array<vec4f, 4>, // weights for offsets 0..15, four per vec4
+};
+
+struct CompositeParams {
+  size: vec2u,
+  levelSize: vec2u,
+  invFactor: f32,
+  lightWrap: f32,
+  eps: f32,          // fallback weight of the pixel itself where no background is near
+  _a: f32,
+};
+
+@group(0) @binding(0) var camTex: texture_2d<f32>;
+@group(0) @binding(1) var maskTex: texture_2d<f32>;
+@group(0) @binding(2) var downOut: texture_storage_2d<rgba16float, write>;
+@group(0) @binding(3) var<uniform> dp: DownParams;
+@group(0) @binding(4) var blurIn: texture_2d<f32>;
+@group(0) @binding(5) var blurOut: texture_storage_2d<rgba16float, write>;
+@group(0) @binding(6) var<uniform> bp: BlurParams;
+@group(0) @binding(7) var levelTex: texture_2d<f32>;
+@group(0) @binding(8) var outTex: texture_storage_2d<rgba8unorm, write>;
+@group(0) @binding(9) var<uniform> cp: CompositeParams;
+
+// Box average of (b·c, b) over the factor×factor block; pixels past the edge count as b = 0.
+@compute @workgroup_size(8, 8)
+fn down(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= dp.levelSize.x || id.y >= dp.levelSize.y) { return; }
+  let x0 = id.x * dp.factor;
+  let y0 = id.y * dp.factor;
+  let x1 = min(x0 + dp.factor, dp.size.x);
+  let y1 = min(y0 + dp.factor, dp.size.y);
+  var acc = vec4f(0.0);
+  for (var y = y0; y < y1; y++) {
+    for (var x = x0; x < x1; x++) {
+      let b = 1.0 - textureLoad(maskTex, vec2u(x, y), 0).r;
+      acc += vec4f(textureLoad(camTex, vec2u(x, y), 0).rgb * b, b);
+    }
+  }
+  textureStore(downOut, id.xy, acc / f32(dp.factor * dp.factor));
+}
+
+fn weight(k: u32) -> f32 { return bp.w[k >> 2u][k & 3u]; }
+
+// One direction of the separable Gaussian; taps outside the level are skipped.
+@compute @workgroup_size(8, 8)
+fn blur(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= bp.size.x || id.y >= bp.size.y) { return; }
+  let p = vec2i(id.xy);
+  let lim = vec2i(bp.size);
+  var acc = textureLoad(blurIn, p, 0) * weight(0u);
+  for (var k = 1u; k <= bp.radius; k++) {
+    let o = bp.dir * i32(k);
+    let a = p + o;
+    let b = p - o;
+    if (all(a < lim)) { acc += textureLoad(blurIn, a, 0) * weight(k); }
+    if (all(b >= vec2i(0))) { acc += textureLoad(blurIn, b, 0) * weight(k); }
+  }
+  textureStore(blurOut, id.xy, acc);
+}
+
+// Bilinear upsample of the level with explicit loads (exact, unlike 8-bit sampler fractions).
+fn sampleLevel(p: vec2u) -> vec4f {
+  let pos = (vec2f(p) + 0.5) * cp.invFactor - 0.5;
+  let f = floor(pos);
+  let t = pos - f;
+  let hi = vec2i(cp.levelSize) - 1;
+  let i0 = clamp(vec2i(f), vec2i(0), hi);
+  let i1 = clamp(vec2i(f) + 1, vec2i(0), hi);
+  let a = mix(textureLoad(levelTex, i0, 0), textureLoad(levelTex, vec2i(i1.x, i0.y), 0), t.x);
+  let b = mix(textureLoad(levelTex, vec2i(i0.x, i1.y), 0), textureLoad(levelTex, i1, 0), t.x);
+  return mix(a, b, t.y);
+}
+
+@compute @workgroup_size(8, 8)
+fn composite(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= cp.size.x || id.y >= cp.size.y) { return; }
+  let c = textureLoad(camTex, id.xy, 0).rgb;
+  let m = textureLoad(maskTex, id.xy, 0).r;
+  let s = sampleLevel(id.xy);
+  // Where the whole neighbourhood is person (weight → 0) this fades to the pixel itself.
+  let bg = (s.rgb + cp.eps * c) / (s.a + cp.eps);
+  var o = mix(bg, c, m);
+  // Light wrap: the local background fraction s.a is large right at the person's edge.
+  o = mix(o, bg, cp.lightWrap * m * clamp(s.a, 0.0, 1.0));
+  textureStore(outTex, id.xy, vec4f(clamp(o, vec3f(0.0), vec3f(1.0)), 1.0));
+}
