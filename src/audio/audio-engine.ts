@@ -184,7 +184,7 @@ export class AudioEngine extends EventTarget {
   setMaster(settings: Partial<MasterSettings>): MasterSettings {
     if (settings.gainDb !== undefined && Number.isFinite(settings.gainDb)) this.master.gainDb = clamp(settings.gainDb, GAIN_MIN_DB, GAIN_MAX_DB);
     if (settings.muted !== undefined) this.master.muted = settings.muted;
-    this.post({ type: 'master', gain: dbToGain(this.master.gainDb), muted: this.master.muted });
+    this.post({ type: 'master', gain: faderGain(this.master.gainDb), muted: this.master.muted });
     return this.getMaster();
   }
 
@@ -263,12 +263,17 @@ export class AudioEngine extends EventTarget {
 
   private postSource(s: SourceEntry): void {
     const i = s.info;
-    this.post({ type: 'source', slot: s.slot, active: true, gain: dbToGain(i.gainDb), muted: i.muted, pan: i.pan, monitor: i.monitor });
+    this.post({ type: 'source', slot: s.slot, active: true, gain: faderGain(i.gainDb), muted: i.muted, pan: i.pan, monitor: i.monitor });
   }
 
   private post(m: MixerMessage): void {
     this.mixer.port.postMessage(m);
   }
+}
+
+/** Fader dB to linear; the bottom of the fader (−60 dB) is silence, as on a desk or in OBS. */
+function faderGain(db: number): number {
+  return db <= GAIN_MIN_DB ? 0 : dbToGain(db);
 }
 
 function errorText(e: unknown): string {

@@ -30,7 +30,7 @@ export interface AudioSourceInfo {
 
 /** Partial update for setSource. */
 export interface AudioSourceSettings {
-  /** −60 … +12 dB; clamped. */
+  /** −60 … +12 dB; clamped; −60 (the fader bottom) is silence. */
   gainDb?: number;
   muted?: boolean;
   /** −1 … 1; clamped. */

@@ -177,6 +177,20 @@ describe('audio mixer (AudioWorklet + wasm SIMD)', () => {
     console.log(`[mixer] music: RMS ${db.toFixed(1)} dBFS, NCC ${a.ncc.toFixed(4)}, gain ${a.gain.toFixed(4)}`);
     expect(db).toBeGreaterThan(-40);
     expect(a.ncc).toBeGreaterThanOrEqual(0.6);
+    // The EQ path (eq_process in the worklet). This track's energy is mostly bass: ffmpeg's
+    // highpass=f=2000 takes it from −12.3 to −30.1 dB mean volume, so a 2 kHz high-pass must cut > 10 dB.
+    await call('setSource', info.id, { eq: [{ type: 'highpass', freq: 2000, gainDb: 0, q: 0.707 }] });
+    await new Promise((r) => setTimeout(r, 100));
+    const hp = fromB64((await call<Recording>('recordOutput', 0.5)).mono);
+    const hpDb = 20 * Math.log10(rms(hp));
+    console.log(`[mixer] music through 2 kHz high-pass EQ: RMS ${hpDb.toFixed(1)} dBFS (flat ${db.toFixed(1)})`);
+    expect(hpDb).toBeLessThan(db - 10);
+    await call('setSource', info.id, { eq: [] });
+  });
+
+  it('mixer panel: fader and mute drive the engine', async () => {
+    const r = await call<{ strips: number; meters: number; gainDb: number; muted: boolean; pressed: string | null; reported: string[] }>('panelRoundTrip');
+    expect(r).toEqual({ strips: 2, meters: 2, gainDb: -6, muted: true, pressed: 'true', reported: [] });
   });
 
   it('(g) ctx.suspend() fires a paused statechange; resume fires running', async () => {

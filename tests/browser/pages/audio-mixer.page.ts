@@ -5,6 +5,7 @@
 import { AudioEngine, AudioStateEvent, type AudioSourceInfo, type AudioSourceSettings } from '../../../src/audio/audio-engine.ts';
 import { AudioDecodeError } from '../../../src/util/errors.ts';
 import { trackReadable } from '../../../src/capture/camera.ts';
+import { mountMixer } from '../../../src/ui/mixer-panel.ts';
 
 let engine: AudioEngine | null = null;
 let mic: MediaStream | null = null;
@@ -165,6 +166,26 @@ export async function suspendResume(): Promise<{ events: typeof stateEvents; sta
   await eng().context.resume();
   await sleep(100);
   return { events: [...stateEvents], stateWhileSuspended, stateAfter: eng().state };
+}
+
+/** Mounts the mixer panel, drives the first strip's fader and mute, reports what the engine saw. */
+export async function panelRoundTrip(): Promise<{ strips: number; meters: number; gainDb: number; muted: boolean; pressed: string | null; reported: string[] }> {
+  const root = document.body.appendChild(document.createElement('div'));
+  const reported: string[] = [];
+  const unmount = mountMixer(root, eng(), (e) => reported.push(String(e)));
+  const src = eng().listSources()[0]!;
+  const fader = root.querySelector<HTMLInputElement>(`input[aria-label="Gain for ${src.label}"]`)!;
+  fader.value = '-6';
+  fader.dispatchEvent(new Event('input'));
+  const mute = root.querySelector<HTMLButtonElement>(`button[aria-label="Mute ${src.label}"]`)!;
+  mute.click();
+  await sleep(100);
+  const after = eng().listSources()[0]!;
+  const r = { strips: root.querySelectorAll('.strip').length, meters: root.querySelectorAll('canvas').length, gainDb: after.gainDb, muted: after.muted, pressed: mute.getAttribute('aria-pressed'), reported };
+  mute.click();
+  unmount();
+  root.remove();
+  return r;
 }
 
 export async function teardown(): Promise<void> {
