@@ -36,9 +36,9 @@ const STYLE = `
 .strip button[aria-pressed="true"].mute { background: #7a2a2f; border-color: #e5484d; color: #fff; }
 .strip button[aria-pressed="true"].monitor { background: #1f3d6b; border-color: var(--accent, #4f8cff); color: #fff; }
 .strip-meter { display: block; width: 100%; height: 12px; border-radius: 2px; background: #0b0d12; }
-.strip-row { display: grid; grid-template-columns: 2.6rem 1fr 3.6rem; align-items: center; gap: .4rem; }
+.strip-row { display: grid; grid-template-columns: 2.6rem 1fr 4.2rem; align-items: center; gap: .4rem; }
 .strip-row span { color: var(--muted, #9aa4b5); }
-.strip-row output { text-align: right; font-variant-numeric: tabular-nums; }
+.strip-row output { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .strip-row input[type=range] { width: 100%; margin: 0; accent-color: var(--accent, #4f8cff); }
 .strip details summary { cursor: pointer; color: var(--muted, #9aa4b5); }
 .strip details[data-on] summary::after { content: " (on)"; color: var(--accent, #4f8cff); }
