@@ -23,10 +23,14 @@ export class BgBlurPass {
   private readonly compositeParams: GPUBuffer;
   private readonly blurData = new ArrayBuffer(96);
   private readonly smallData = new ArrayBuffer(32);
+  private readonly sampler: GPUSampler;
   private strength = 0.5;
   private lightWrap = 0;
   private plan: BlurPlan | null = null;
-  private planKey = '';
+  // What the current plan was made for; compared as numbers so a frame allocates nothing.
+  private planStrength = NaN;
+  private planWidth = 0;
+  private planHeight = 0;
   private paramsDirty = true;
   private levelA: GPUTexture | null = null;
   private levelB: GPUTexture | null = null;
@@ -40,6 +44,7 @@ export class BgBlurPass {
     this.blurPipeline = make('blur');
     this.compositePipeline = make('composite');
     const ubo = (size: number, label: string) => device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+    this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'bg-blur-level' });
     this.downParams = ubo(32, 'bg-blur-down-params');
     this.blurParamsH = ubo(96, 'bg-blur-h-params');
     this.blurParamsV = ubo(96, 'bg-blur-v-params');
@@ -66,26 +71,26 @@ export class BgBlurPass {
     this.prepare(w, h);
     this.bind(camera, mask, target);
     const plan = this.plan!, g = this.groups!;
-    const run = (name: string, pipeline: GPUComputePipeline, group: GPUBindGroup, x: number, y: number) => {
-      const pass = encoder.beginComputePass({ label: name, timestampWrites: timer?.pass(name) });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(Math.ceil(x / WG), Math.ceil(y / WG));
-      pass.end();
-      timer?.endPass(name);
-    };
-    run('bg-down', this.downPipeline, g.down, plan.levelWidth, plan.levelHeight);
+    this.run(encoder, timer, 'bg-down', this.downPipeline, g.down, plan.levelWidth, plan.levelHeight);
     if (plan.radius > 0) {
-      run('bg-blur-h', this.blurPipeline, g.h, plan.levelWidth, plan.levelHeight);
-      run('bg-blur-v', this.blurPipeline, g.v, plan.levelWidth, plan.levelHeight);
+      this.run(encoder, timer, 'bg-blur-h', this.blurPipeline, g.h, plan.levelWidth, plan.levelHeight);
+      this.run(encoder, timer, 'bg-blur-v', this.blurPipeline, g.v, plan.levelWidth, plan.levelHeight);
     }
-    run('bg-composite', this.compositePipeline, g.comp, w, h);
+    this.run(encoder, timer, 'bg-composite', this.compositePipeline, g.comp, w, h);
+  }
+
+  private run(encoder: GPUCommandEncoder, timer: PassTimer | undefined, name: string, pipeline: GPUComputePipeline, group: GPUBindGroup, x: number, y: number): void {
+    const pass = encoder.beginComputePass({ label: name, timestampWrites: timer?.pass(name) });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(x / WG), Math.ceil(y / WG));
+    pass.end();
+    timer?.endPass(name);
   }
 
   /** Recomputes the plan, level textures and uniforms only when strength, size or wrap changed. */
   private prepare(w: number, h: number): void {
-    const key = `${this.strength}:${w}x${h}`;
-    if (key !== this.planKey) {
+    if (this.strength !== this.planStrength || w !== this.planWidth || h !== this.planHeight) {
       const plan = blurPlan(this.strength, w, h);
       if (!this.levelA || this.levelA.width !== plan.levelWidth || this.levelA.height !== plan.levelHeight) {
         this.levelA?.destroy(); this.levelB?.destroy();
@@ -95,7 +100,9 @@ export class BgBlurPass {
         this.groups = null;
       }
       this.plan = plan;
-      this.planKey = key;
+      this.planStrength = this.strength;
+      this.planWidth = w;
+      this.planHeight = h;
       this.paramsDirty = true;
     }
     if (!this.paramsDirty) return;
@@ -135,7 +142,8 @@ export class BgBlurPass {
         { binding: 4, resource: b }, { binding: 5, resource: a }, { binding: 6, resource: { buffer: this.blurParamsV } }]),
       comp: group(this.compositePipeline, 'bg-blur-composite', [
         { binding: 0, resource: cam }, { binding: 1, resource: msk }, { binding: 7, resource: a },
-        { binding: 8, resource: target.createView() }, { binding: 9, resource: { buffer: this.compositeParams } }]),
+        { binding: 8, resource: target.createView() }, { binding: 9, resource: { buffer: this.compositeParams } },
+        { binding: 10, resource: this.sampler }]),
     };
     this.bound = [camera, mask, target];
   }

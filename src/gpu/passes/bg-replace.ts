@@ -23,7 +23,8 @@ export class BgReplacePass {
   private color: [number, number, number, number] = [0, 0, 0, 1];
   private lightWrap = 0;
   private dirty = true;
-  private sizeKey = '';
+  private width = 0;
+  private height = 0;
   private group: GPUBindGroup | null = null;
   private bound: (GPUTexture | null)[] = [];
 
@@ -85,8 +86,7 @@ export class BgReplacePass {
   /** Encodes the replacement into `target` (rgba8unorm, STORAGE_BINDING, camera size). */
   encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
     const w = camera.width, h = camera.height;
-    const key = `${w}x${h}`;
-    if (key !== this.sizeKey) { this.sizeKey = key; this.dirty = true; }
+    if (w !== this.width || h !== this.height) { this.width = w; this.height = h; this.dirty = true; }
     if (this.dirty) this.writeParams(w, h);
     const img = this.image ?? this.placeholder;
     const b = this.bound;

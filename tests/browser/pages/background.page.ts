@@ -30,23 +30,24 @@ async function upload(t: GpuTest, camB64: string, maskB64: string, w: number, h:
 }
 
 /**
- * Runs each effect (JSON: 'image' effects use `imagePng`, uploaded once through setImage from
- * an ImageBitmap) on one camera frame + mask; returns each camera layer as base64 RGBA.
+ * Runs each effect (JSON) on one camera frame + mask; returns each camera layer as base64 RGBA.
+ * 'image' effects use `imagePng`: uploaded once through setImage from an ImageBitmap, or with
+ * `via` 'blob' handed to setEffect as the effect's Blob (the path the UI takes).
  */
-export async function runEffects(camB64: string, maskB64: string, w: number, h: number, effects: BackgroundEffect[], imagePng?: string): Promise<string[]> {
+export async function runEffects(camB64: string, maskB64: string, w: number, h: number, effects: BackgroundEffect[], imagePng?: string, via: 'bitmap' | 'blob' = 'bitmap'): Promise<string[]> {
   return withGpu(async (t) => {
     const { camera, mask } = await upload(t, camB64, maskB64, w, h);
     const bg = new BackgroundPass(t.device);
     try {
-      if (imagePng) {
-        const bytes = fromBase64(imagePng);
-        const bmp = await createImageBitmap(new Blob([bytes.buffer as ArrayBuffer], { type: 'image/png' }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+      const blob = imagePng ? new Blob([fromBase64(imagePng).buffer as ArrayBuffer], { type: 'image/png' }) : undefined;
+      if (blob && via === 'bitmap') {
+        const bmp = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
         bg.setImage(bmp);
         bmp.close();
       }
       const outs: string[] = [];
       for (const e of effects) {
-        await bg.setEffect(e);
+        await bg.setEffect(e.type === 'image' && via === 'blob' ? { ...e, image: blob } : e);
         const enc = t.device.createCommandEncoder({ label: 'bg-test' });
         const out = bg.encode(enc, { camera, mask });
         t.device.queue.submit([enc.finish()]);
