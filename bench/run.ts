@@ -1,0 +1,63 @@
+// `npm run bench [filter]`: runs every bench/*.bench.ts in headless Chromium against the Vite
+// dev server and prints one JSON object per result line on stdout. Everything else (progress,
+// page console, errors) goes to stderr so stdout stays machine-readable.
+import { readdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { callInPage, launchChromium, openPage, startServer } from '../tests/helpers/browser.ts';
+import { repoRoot, sharedDir } from '../tests/helpers/media.ts';
+import { matchesFilter, MEDIA_PREFIX, type BenchModule, type BenchResult } from './types.ts';
+
+const filter = process.argv[2] || undefined;
+const log = (...a: unknown[]) => console.error('[bench]', ...a);
+
+const files = readdirSync(join(repoRoot, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort();
+const t0 = performance.now();
+const { server, url } = await startServer();
+const browser = await launchChromium();
+let failed = false;
+let printed = 0;
+try {
+  for (const file of files) {
+    const modulePath = `/bench/${file}`;
+    const { page, context } = await openPage(browser, url, '/bench/index.html');
+    try {
+      page.on('console', (m) => { if (m.type() !== 'debug') log(`${file} console.${m.type()}:`, m.text()); });
+      // The dev server only serves the repository; the shared media sit beside it.
+      await context.route(`**${MEDIA_PREFIX}*`, async (route) => {
+        const name = basename(new URL(route.request().url()).pathname);
+        const path = join(sharedDir, 'media', name);
+        if (!existsSync(path)) return route.fulfill({ status: 404, body: `no ${name} in ../shared/media` });
+        return route.fulfill({ path, contentType: name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream' });
+      });
+      // See BenchModule: the exports say whether the file can be skipped or take the filter.
+      const meta = await page.evaluate(`import(${JSON.stringify(modulePath)}).then((m) => ({ names: m.names ?? null, filterable: m.filterable === true }))`) as
+        { names: string[] | null } & Pick<BenchModule, 'filterable'>;
+      if (meta.names && !meta.names.some((n) => matchesFilter(n, filter))) { log(`${file}: skipped, nothing matches '${filter}'`); continue; }
+      const started = performance.now();
+      log(`${file}: running`);
+      const results = meta.filterable
+        ? await callInPage<BenchResult[]>(page, modulePath, 'default', filter ?? '')
+        : await callInPage<BenchResult[]>(page, modulePath, 'default');
+      log(`${file}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      for (const r of results) {
+        if (!matchesFilter(r.name, filter)) continue;
+        process.stdout.write(JSON.stringify(r) + '\n');
+        printed++;
+      }
+    } catch (e) {
+      failed = true;
+      log(`${file} threw:`, e instanceof Error ? e.stack ?? e.message : e);
+    } finally {
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+log(`${printed} result(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+if (printed === 0 && !failed) {
+  log(filter ? `no result name contains '${filter}'` : 'no bench files found');
+  process.exitCode = 2;
+}
+if (failed) process.exitCode = 1;
