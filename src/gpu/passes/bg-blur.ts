@@ -53,7 +53,9 @@ export class BgBlurPass {
 
   /** Blur strength 0..1 (0 = camera unchanged); takes effect at the next encode. */
   setStrength(strength: number): void {
-    if (strength !== this.strength) { this.strength = strength; this.paramsDirty = true; }
+    // Clamped here so NaN cannot make every frame look like a change.
+    const s = Math.min(Math.max(Number.isFinite(strength) ? strength : 0, 0), 1);
+    if (s !== this.strength) { this.strength = s; this.paramsDirty = true; }
   }
 
   /** Light wrap 0..1: blurred background spilled onto the person's edge. */
