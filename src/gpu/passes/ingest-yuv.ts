@@ -6,6 +6,30 @@ const FORMAT_CODE: Partial<Record<VideoPixelFormat, number>> = {
   I420: 0, I420A: 0, NV12: 1, RGBA: 2, RGBX: 2, BGRA: 3, BGRX: 3,
 };
 
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/**
+ * copyTo options whose plane offsets and strides are multiples of 4, so the shader reads
+ * whole aligned words (4 luma samples at a time) whatever the frame width. Packed RGBA
+ * rows are 4-byte aligned already.
+ */
+function alignedLayout(fmt: VideoPixelFormat, width: number, height: number): VideoFrameCopyToOptions {
+  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
+  const ys = align4(width);
+  switch (fmt) {
+    case 'I420': case 'I420A': {
+      const cs = align4(cw);
+      const layout: PlaneLayout[] = [{ offset: 0, stride: ys }, { offset: ys * height, stride: cs }, { offset: ys * height + cs * ch, stride: cs }];
+      if (fmt === 'I420A') layout.push({ offset: ys * height + 2 * cs * ch, stride: ys });
+      return { layout };
+    }
+    case 'NV12':
+      return { layout: [{ offset: 0, stride: ys }, { offset: ys * height, stride: align4(2 * cw) }] };
+    default:
+      return {};
+  }
+}
+
 /**
  * Ingest fallback: `VideoFrame.copyTo` into a reused staging buffer, one `writeBuffer`, and a
  * compute pass that converts I420, NV12, RGBA or BGRA (BT.601/BT.709, limited/full range) into
@@ -32,7 +56,8 @@ export class IngestYuvPass {
   async upload(frame: VideoFrame): Promise<void> {
     const fmt = frame.format;
     const native = fmt !== null && FORMAT_CODE[fmt] !== undefined;
-    const copyOpts: VideoFrameCopyToOptions = native ? {} : { format: 'RGBA' };
+    const rect = frame.visibleRect!;
+    const copyOpts: VideoFrameCopyToOptions = native ? alignedLayout(fmt!, rect.width, rect.height) : { format: 'RGBA' };
     const size = frame.allocationSize(copyOpts);
     const padded = Math.ceil(size / 4) * 4;
     if (!this.staging || this.staging.byteLength < padded) {
@@ -44,7 +69,6 @@ export class IngestYuvPass {
     const view = new Uint8Array(this.staging, 0, size);
     const layout = await frame.copyTo(view, copyOpts);
     const code = native ? FORMAT_CODE[fmt!]! : 2;
-    const rect = frame.visibleRect!;
     this.width = rect.width;
     this.height = rect.height;
     const cs = frame.colorSpace;
@@ -79,7 +103,8 @@ export class IngestYuvPass {
     const pass = encoder.beginComputePass({ label: 'ingest-yuv', timestampWrites: timer?.pass('ingest') });
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
-    pass.dispatchWorkgroups(Math.ceil(this.width / 8), Math.ceil(this.height / 8));
+    // 8x8 threads of 4x2 pixels each.
+    pass.dispatchWorkgroups(Math.ceil(this.width / 32), Math.ceil(this.height / 16));
     pass.end();
     timer?.endPass('ingest');
   }
