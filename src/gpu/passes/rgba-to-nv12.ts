@@ -48,7 +48,8 @@ export class RgbaToNv12Pass {
     const data = new ArrayBuffer(64);
     const u32 = new Uint32Array(data);
     u32[0] = width; u32[1] = height; u32[2] = stride; u32[3] = uvOffset;
-    new Float32Array(data).set(rgbToYuv709Limited(), 4);
+    // The shader packs with pack4x8unorm, which takes [0,1]: scale the byte-valued rows.
+    new Float32Array(data).set(rgbToYuv709Limited().map((v) => v / 255), 4);
     this.device.queue.writeBuffer(this.params, 0, data);
     this.bindGroup = null;
   }
