@@ -1,0 +1,65 @@
+// Motion-adaptive temporal smoothing of the model's mask at mask resolution.
+// main:   dst = raw·a + prevMask·(1 − a), a = mix(staticBlend, 1, smoothstep(lo, hi, motion)),
+//         motion = 3x3 max of max_c |frame - prevFrame| (NCHW planes in [0,1]).
+//         staticBlend = 1 makes it a pass-through, which is how the first frame is encoded.
+// commit: copies dst and frame into the state buffers for the next frame. It is a second
+//         dispatch because main reads neighbours of prevFrame that another thread would overwrite.
+
+struct Params {
+  size: vec2u,
+  staticBlend: f32,
+  motionLo: f32,
+  motionHi: f32,
+  _pad0: f32,
+  _pad1: f32,
+  _pad2: f32,
+};
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> raw: array<f32>;
+@group(0) @binding(2) var<storage, read> frame: array<f32>;
+@group(0) @binding(3) var<storage, read> prevMask: array<f32>;
+@group(0) @binding(4) var<storage, read> prevFrame: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(6) var<storage, read_write> stateMask: array<f32>;
+@group(0) @binding(7) var<storage, read_write> stateFrame: array<f32>;
+@group(0) @binding(8) var<storage, read> newMask: array<f32>;
+
+fn frameDiff(x: i32, y: i32) -> f32 {
+  let w = i32(p.size.x);
+  let h = i32(p.size.y);
+  let i = u32(clamp(y, 0, h - 1) * w + clamp(x, 0, w - 1));
+  let n = p.size.x * p.size.y;
+  var d = 0.0;
+  for (var c = 0u; c < 3u; c++) {
+    d = max(d, abs(frame[c * n + i] - prevFrame[c * n + i]));
+  }
+  return d;
+}
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= p.size.x || id.y >= p.size.y) { return; }
+  let i = id.y * p.size.x + id.x;
+  var motion = 0.0;
+  for (var dy = -1; dy <= 1; dy++) {
+    for (var dx = -1; dx <= 1; dx++) {
+      motion = max(motion, frameDiff(i32(id.x) + dx, i32(id.y) + dy));
+    }
+  }
+  let t = clamp((motion - p.motionLo) / (p.motionHi - p.motionLo), 0.0, 1.0);
+  let a = p.staticBlend + (1.0 - p.staticBlend) * (t * t * (3.0 - 2.0 * t));
+  // Written as a weighted sum so that a = 1 returns raw bit-exactly (first frame, motion).
+  dst[i] = raw[i] * a + prevMask[i] * (1.0 - a);
+}
+
+@compute @workgroup_size(8, 8)
+fn commit(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= p.size.x || id.y >= p.size.y) { return; }
+  let i = id.y * p.size.x + id.x;
+  let n = p.size.x * p.size.y;
+  stateMask[i] = newMask[i];
+  for (var c = 0u; c < 3u; c++) {
+    stateFrame[c * n + i] = frame[c * n + i];
+  }
+}

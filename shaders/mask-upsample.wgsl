@@ -1,0 +1,62 @@
+// Upsamples the mask-resolution f32 mask to the camera frame's size into rgba8unorm (.r).
+// edgeAware 0: bilinear (pixel centres aligned, clamp to edge).
+// edgeAware 1: joint bilateral over the (2R)^2 low-res samples around the pixel. Spatial
+//   weight is a tent of half-width R low-res px (R = 1 gives exactly the bilinear weights),
+//   times a range weight exp(-|I_full(p) - I_low(q)|^2 / 2σr^2) comparing the camera pixel
+//   with the model's low-res input at the sample; the range weight is floored so a pixel
+//   unlike all of its neighbours falls back to spatial weights instead of dividing by ~0.
+
+struct Params {
+  src: vec2u,
+  dst: vec2u,
+  edgeAware: u32,
+  radius: i32,
+  rangeK: f32,      // 1 / (2 σr^2)
+  rangeFloor: f32,
+};
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> mask: array<f32>;
+@group(0) @binding(2) var<storage, read> lowFrame: array<f32>;
+@group(0) @binding(3) var guide: texture_2d<f32>;
+@group(0) @binding(4) var dst: texture_storage_2d<rgba8unorm, write>;
+
+fn idx(x: i32, y: i32) -> u32 {
+  let s = vec2i(p.src);
+  return u32(clamp(y, 0, s.y - 1) * s.x + clamp(x, 0, s.x - 1));
+}
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= p.dst.x || id.y >= p.dst.y) { return; }
+  let scale = vec2f(p.src) / vec2f(p.dst);
+  let uv = (vec2f(id.xy) + 0.5) * scale - 0.5;
+  let base = vec2i(floor(uv));
+  var m: f32;
+  if (p.edgeAware == 0u) {
+    let f = uv - vec2f(base);
+    let top = mix(mask[idx(base.x, base.y)], mask[idx(base.x + 1, base.y)], f.x);
+    let bot = mix(mask[idx(base.x, base.y + 1)], mask[idx(base.x + 1, base.y + 1)], f.x);
+    m = mix(top, bot, f.y);
+  } else {
+    let n = p.src.x * p.src.y;
+    let c = textureLoad(guide, vec2i(id.xy), 0).rgb;
+    let r = f32(p.radius);
+    var sw = 0.0;
+    var sm = 0.0;
+    for (var j = 1 - p.radius; j <= p.radius; j++) {
+      for (var i = 1 - p.radius; i <= p.radius; i++) {
+        let q = idx(base.x + i, base.y + j);
+        let d = vec2f(base + vec2i(i, j)) - uv;
+        let ws = max(0.0, 1.0 - abs(d.x) / r) * max(0.0, 1.0 - abs(d.y) / r);
+        let dc = c - vec3f(lowFrame[q], lowFrame[n + q], lowFrame[2u * n + q]);
+        let wr = max(exp(-dot(dc, dc) * p.rangeK), p.rangeFloor);
+        sw += ws * wr;
+        sm += ws * wr * mask[q];
+      }
+    }
+    m = sm / sw;
+  }
+  m = clamp(m, 0.0, 1.0);
+  textureStore(dst, vec2i(id.xy), vec4f(m, m, m, 1.0));
+}
