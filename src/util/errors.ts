@@ -36,12 +36,14 @@ export class EncoderError extends StudioError {}
 export class MediaDecodeError extends StudioError {}
 /** A file given as an audio source is not audio the browser can decode. */
 export class AudioDecodeError extends StudioError {}
+/** The segmentation model could not be fetched or onnxruntime-web could not load it. */
+export class ModelLoadError extends StudioError {}
 
 /** Every error class, by name, so errors can be rebuilt after crossing a worker boundary. */
 export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
   StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
   GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, MediaDecodeError,
-  AudioDecodeError,
+  ModelLoadError, AudioDecodeError,
 };
 
 /** Turns anything thrown into a StudioError, keeping typed errors as they are. */
