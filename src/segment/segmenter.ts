@@ -8,7 +8,8 @@
  * builds the whole frame graph on that device (acquireGpu(onLost, segmenter.device)).
  */
 import type * as Ort from 'onnxruntime-web';
-import { ModelLoadError, StudioStateError } from '../util/errors.ts';
+import { NO_WEBGPU_HELP } from '../gpu/device.ts';
+import { ModelLoadError, StudioStateError, WebGPUUnavailableError } from '../util/errors.ts';
 import { ortRuntime } from './ort-env.ts';
 
 export type SegmentModel = 'general' | 'landscape';
@@ -90,6 +91,10 @@ export class Segmenter {
   }
 
   private static async createWebGpu(ort: typeof Ort, bytes: Uint8Array, url: string, width: number, height: number): Promise<Segmenter> {
+    // Otherwise ORT's own complaint would surface as a model load error.
+    if (!(globalThis.navigator as Navigator | undefined)?.gpu) {
+      throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'navigator.gpu is missing' });
+    }
     const session = await createSession(ort, bytes, url, 'webgpu', {
       executionProviders: ['webgpu'],
       preferredOutputLocation: 'gpu-buffer',

@@ -165,6 +165,8 @@ describe('segmentation (onnxruntime-web)', () => {
       expect(r.device).toBe(false);
       expect(r.fallbackReason).toMatch(/WebGPU is not available/);
       expect(maxAbsDiff(f32(r.mask), womanMask)).toBeLessThan(1e-6);
+      const forced = await callInPage<{ name?: string; message?: string }>(page, PAGE, 'tryCreate', 'webgpu');
+      expect(forced.name).toBe('WebGPUUnavailableError');
       expect(foreign).toEqual([]);
     } finally {
       await context.close();

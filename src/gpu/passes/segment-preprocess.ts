@@ -21,7 +21,10 @@ export class SegmentPreprocessPass {
     this.params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'segment-preprocess-params' });
   }
 
-  /** Encodes the resize of `source` into `dst` (3*width*height floats, STORAGE usage). */
+  /**
+   * Encodes the resize of `source` into `dst` (3*width*height floats, STORAGE usage). One size
+   * per submit: the size uniform is a queue write, so two sizes before one submit would clash.
+   */
   encode(encoder: GPUCommandEncoder, source: GPUTexture, dst: GPUBuffer, width: number, height: number, timer?: PassTimer): void {
     const d = this.paramData;
     // Written only when a size changes: a queue write is ordered before this frame's submit anyway,

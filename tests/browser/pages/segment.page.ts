@@ -231,6 +231,17 @@ export async function loadError(kind: 'missing' | 'unreachable' | 'corrupt' | 't
   }
 }
 
+/** What Segmenter.create({backend}) gives on this page: the backend it got, or the error. */
+export async function tryCreate(backend: SegmentBackend | 'auto'): Promise<{ backend?: string; name?: string; message?: string }> {
+  try {
+    const seg = await Segmenter.create({ model: 'landscape', backend, warmUp: false });
+    seg.dispose();
+    return { backend: seg.backend };
+  } catch (e) {
+    return { name: (e as Error).name, message: (e as Error).message };
+  }
+}
+
 /** Runs Segmenter.create({backend}) on a CPU input (f32 NCHW, base64); reports what it picked. */
 export async function wasmSegment(input: string, backend: 'wasm' | 'auto'): Promise<{ hasGpu: boolean; backend: string; fallbackReason: string | null; device: boolean; mask: string }> {
   const hasGpu = !!(await navigator.gpu?.requestAdapter().catch(() => null));
