@@ -4,6 +4,7 @@ import { mountControls } from './ui/controls.ts';
 import { mountStats } from './ui/stats-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
 import { showUnsupported } from './ui/unsupported.ts';
+import { mountMixer } from './ui/mixer-panel.ts';
 import { WebGPUUnavailableError } from './util/errors.ts';
 
 declare global { interface Window { studio: Studio } }
@@ -22,3 +23,25 @@ studio.ready.catch((e) => {
 mountControls($('controls'), studio, report);
 mountStats($('stats'), studio);
 mountRecordings($('recordings'), studio, report);
+
+// The AudioContext may only run after a user gesture, so the mixer is built on the first click
+// or when the studio creates it (camera start, automation).
+let mixerMounted = false;
+const mountAudio = () => {
+  if (mixerMounted) return;
+  mixerMounted = true;
+  studio.audio().then((engine) => {
+    $('mixer-hint').remove();
+    mountMixer($('mixer'), engine, report);
+  }, (e) => { mixerMounted = false; report(e); });
+};
+document.addEventListener('pointerdown', mountAudio, { once: true });
+studio.addEventListener('audiosources', mountAudio);
+studio.addEventListener('state', () => { if (studio.cameraState === 'on') mountAudio(); });
+let audioMessage: string | null = null;
+studio.addEventListener('audiostate', (ev) => {
+  const { message } = (ev as CustomEvent<{ message: string | null }>).detail;
+  if (message) banner.show(message);
+  else if (audioMessage) banner.hideIf(audioMessage);
+  audioMessage = message;
+});

@@ -1,7 +1,11 @@
 import * as Comlink from 'comlink';
-import { openCamera, trackReadable, listCameras, type CameraCapture } from './capture/camera.ts';
+import { openCamera, trackReadable, listCameras, cameraError, type CameraCapture } from './capture/camera.ts';
 import { listRecordings, getRecording, deleteRecording, recordingName } from './mux/recordings.ts';
+import { AudioEngine, AudioStateEvent, type AudioLevels, type AudioSourceInfo, type AudioSourceSettings, type MasterSettings } from './audio/audio-engine.ts';
 import { installErrorTransfer } from './util/rpc-errors.ts';
+import { loadBackground, saveBackground, loadMaskOptions, saveMaskOptions } from './segment/effect-store.ts';
+import type { BackgroundEffect } from './segment/background-effect.ts';
+import type { MaskOptions } from './segment/mask-options.ts';
 import { StudioError, StudioStateError, errorClasses, asStudioError } from './util/errors.ts';
 import type { RenderWorkerApi, EncodeWorkerApi } from './worker-apis.ts';
 import type {
@@ -13,8 +17,18 @@ installErrorTransfer();
 export type CameraState = 'off' | 'starting' | 'on';
 export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping';
 
-/** Events: 'state' (camera/recording state changed), 'error' (detail: StudioError), 'recording' (detail: File). */
-export type StudioEventName = 'state' | 'error' | 'recording';
+/**
+ * Events: 'state' (camera/recording state changed), 'error' (detail: StudioError), 'recording'
+ * (detail: File), 'audiostate' (detail: {state, message}: the browser paused or resumed audio),
+ * 'audiosources' (the mixer's sources changed).
+ */
+export type StudioEventName = 'state' | 'error' | 'recording' | 'audiostate' | 'audiosources';
+
+/** An audio source to add to the mixer. */
+export type AddAudioSource =
+  | { kind: 'microphone'; deviceId?: string; label?: string }
+  | { kind: 'display'; label?: string }
+  | { kind: 'file'; file: Blob; label?: string };
 
 function faultToError(f: WorkerFault): StudioError {
   const Cls = errorClasses[f.name] ?? StudioError;
@@ -40,6 +54,10 @@ export class Studio extends EventTarget {
   /** A recording that ended on its own (camera unplugged, encoder error) and was not yet collected. */
   private unclaimed: File | null = null;
   private recordingStartedAt = 0;
+  private audioEngine: Promise<AudioEngine> | null = null;
+  private micSourceId: string | null = null;
+  /** Capture tracks the studio opened for an audio source, stopped when the source is removed. */
+  private readonly ownedTracks = new Map<string, MediaStreamTrack[]>();
 
   constructor(canvas: HTMLCanvasElement) {
     super();
@@ -51,7 +69,48 @@ export class Studio extends EventTarget {
     this.ready = this.render.init(Comlink.transfer(offscreen, [offscreen]), Comlink.proxy({
       sourceEnded: (reason: string) => void this.onSourceEnded(reason),
       fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)),
-    })).then(() => undefined);
+    })).then(async (info) => {
+      this.segmentation = info.segmentation;
+      if (info.segmentation !== 'unavailable') await this.restoreEffects();
+    });
+  }
+
+  /** 'webgpu', 'wasm' or 'unavailable': where background removal runs. */
+  segmentation = 'unavailable';
+
+  private async restoreEffects(): Promise<void> {
+    try {
+      const opts = loadMaskOptions();
+      if (opts) await this.render.setMaskOptions(opts);
+      const bg = await loadBackground();
+      if (bg) await this.render.setBackground(bg);
+    } catch (e) {
+      this.emit('error', asStudioError(e, 'The saved background could not be restored'));
+    }
+  }
+
+  /**
+   * Sets the background effect: none, blur (strength 0..1), colour, image (a Blob, cover-fit)
+   * or transparent. The choice (and the image) is remembered for the next visit.
+   */
+  async setBackground(effect: BackgroundEffect): Promise<void> {
+    await this.ready;
+    await this.render.setBackground(effect);
+    await saveBackground(effect).catch((e) => this.emit('error', asStudioError(e, 'The background choice could not be saved')));
+  }
+
+  /** Changes the mask refinement knobs (threshold, softness, expand, smoothContour, feather, temporal, edgeAware). */
+  async setMaskOptions(opts: Partial<MaskOptions>): Promise<MaskOptions> {
+    await this.ready;
+    const all = await this.render.setMaskOptions(opts);
+    saveMaskOptions(all);
+    return all;
+  }
+
+  /** Removes the background of a still image; resolves to a PNG whose alpha is the person mask. */
+  async removeBackground(image: Blob): Promise<Blob> {
+    await this.ready;
+    return this.render.removeBackground(image);
   }
 
   private emit(name: StudioEventName, detail?: unknown): void {
@@ -81,6 +140,7 @@ export class Studio extends EventTarget {
       const readable = trackReadable<VideoFrame>(cam.video);
       const width = cam.settings.width ?? 1280, height = cam.settings.height ?? 720;
       await this.render.attachSource(Comlink.transfer(readable, [readable as unknown as Transferable]), { width, height });
+      if (cam.audio) await this.attachMicrophone(cam.audio);
       this.setState('on');
     } catch (e) {
       this.camera?.stream.getTracks().forEach((t) => t.stop());
@@ -94,9 +154,96 @@ export class Studio extends EventTarget {
   async stopCamera(): Promise<void> {
     if (this.recordingState === 'recording') this.unclaimed = await this.finishRecording();
     await this.render.detachSource();
+    this.releaseCamera();
+    this.setState('off');
+  }
+
+  private releaseCamera(): void {
     this.camera?.stream.getTracks().forEach((t) => t.stop());
     this.camera = null;
-    this.setState('off');
+    if (this.micSourceId) void this.removeAudioSource(this.micSourceId).catch(() => {});
+    this.micSourceId = null;
+  }
+
+  /** The audio mixer, created on first use (its AudioContext needs the page to be isolated). */
+  audio(): Promise<AudioEngine> {
+    this.audioEngine ??= AudioEngine.create().then((engine) => {
+      engine.addEventListener('statechange', (ev) => {
+        const e = ev as AudioStateEvent;
+        if (e.paused) engine.resumeOnGesture();
+        this.emit('audiostate', { state: e.state, message: e.message });
+      });
+      engine.addEventListener('error', (ev) => this.emit('error', (ev as ErrorEvent).error));
+      engine.addEventListener('sourceschange', () => this.emit('audiosources'));
+      if (engine.state === 'suspended') {
+        engine.resumeOnGesture();
+        this.emit('audiostate', { state: engine.state, message: 'Audio paused by the browser — click anywhere to resume.' });
+      }
+      return engine;
+    });
+    return this.audioEngine;
+  }
+
+  private async attachMicrophone(track: MediaStreamTrack): Promise<void> {
+    try {
+      const engine = await this.audio();
+      this.micSourceId = (await engine.addSource('microphone', track, track.label || 'Microphone')).id;
+    } catch (e) {
+      // The camera works without sound; say why there is none.
+      this.emit('error', asStudioError(e, 'The microphone could not be added to the mixer'));
+    }
+  }
+
+  /** Sources in the audio mixer. */
+  async listAudioSources(): Promise<AudioSourceInfo[]> {
+    return (await this.audio()).listSources();
+  }
+
+  /** Adds a microphone, the audio of a shared screen/tab, or a looping audio file to the mixer. */
+  async addAudioSource(src: AddAudioSource): Promise<AudioSourceInfo> {
+    const engine = await this.audio();
+    if (src.kind === 'file') return engine.addSource('file', src.file, src.label ?? ((src.file as File).name || 'Audio file'));
+    let stream: MediaStream;
+    try {
+      stream = src.kind === 'microphone'
+        ? await navigator.mediaDevices.getUserMedia({ audio: src.deviceId ? { deviceId: { exact: src.deviceId } } : true })
+        : await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+    } catch (e) {
+      throw cameraError(e);
+    }
+    const audio = stream.getAudioTracks()[0];
+    // Only the sound is wanted from a screen share here; the picture is not used.
+    stream.getVideoTracks().forEach((t) => t.stop());
+    if (!audio) {
+      throw new StudioStateError(src.kind === 'display'
+        ? 'The shared screen or tab has no audio. Share again and tick "Share tab audio" (or "Share system audio").'
+        : 'The microphone gave no audio track.');
+    }
+    const info = await engine.addSource(src.kind, audio, src.label ?? (audio.label || (src.kind === 'display' ? 'Screen audio' : 'Microphone')));
+    this.ownedTracks.set(info.id, [audio]);
+    audio.addEventListener('ended', () => void this.removeAudioSource(info.id).catch(() => {}));
+    return info;
+  }
+
+  /** Removes a source from the mixer; a running recording goes on without it. */
+  async removeAudioSource(id: string): Promise<void> {
+    const engine = await this.audio();
+    if (engine.listSources().some((s) => s.id === id)) engine.removeSource(id);
+    this.ownedTracks.get(id)?.forEach((t) => t.stop());
+    this.ownedTracks.delete(id);
+    if (id === this.micSourceId) this.micSourceId = null;
+  }
+
+  /** Sets gain (dB), mute, pan, monitoring and EQ of a source, or gain/mute of 'master'. */
+  async setAudio(id: string | 'master', settings: AudioSourceSettings): Promise<AudioSourceInfo | MasterSettings> {
+    const engine = await this.audio();
+    if (id === 'master') return engine.setMaster({ gainDb: settings.gainDb, muted: settings.muted });
+    return engine.setSource(id, settings);
+  }
+
+  /** Peak and RMS levels (dBFS) of every source and the master since the last call. */
+  async getAudioLevels(): Promise<AudioLevels> {
+    return (await this.audio()).getLevels();
   }
 
   /** The live camera and microphone tracks (for device pickers and tests). */
@@ -116,7 +263,9 @@ export class Studio extends EventTarget {
     if (this.recordingState !== 'idle') throw new StudioStateError('A recording is already running.');
     this.setState(undefined, 'starting');
     const channel = new MessageChannel();
-    const mic = this.camera.audio?.readyState === 'live' ? this.camera.audio : null;
+    // The mixer's master bus is what gets recorded; without a mixer, the microphone directly.
+    const engine = await this.audio().catch(() => null);
+    const mic = engine?.outputTrack ?? (this.camera.audio?.readyState === 'live' ? this.camera.audio : null);
     // About a second of 10 ms chunks: a busy encode worker must not make the track drop audio.
     const audio = mic ? trackReadable<AudioData>(mic, 100) : null;
     try {
@@ -127,7 +276,7 @@ export class Studio extends EventTarget {
         width: st.outputWidth, height: st.outputHeight,
         frameRate: Math.round(this.camera.settings.frameRate ?? 30),
         fileName: recordingName(),
-        audio: mic ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 1 } : null,
+        audio: mic ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
       }, Comlink.transfer(channel.port2, [channel.port2]), audio ? Comlink.transfer(audio, [audio as unknown as Transferable]) : null,
       Comlink.proxy({ fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)) }));
       await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
@@ -177,8 +326,7 @@ export class Studio extends EventTarget {
   private async onSourceEnded(reason: string): Promise<void> {
     const wasRecording = this.recordingState === 'recording';
     if (wasRecording) this.unclaimed = await this.finishRecording().catch(() => null);
-    this.camera?.stream.getTracks().forEach((t) => t.stop());
-    this.camera = null;
+    this.releaseCamera();
     this.setState('off');
     this.emit('error', new StudioError(`The camera stopped: ${reason} (was it unplugged?).` +
       (wasRecording ? ' The recording was finished and saved.' : '')));

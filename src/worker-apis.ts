@@ -1,10 +1,15 @@
+import type { BackgroundEffect } from './segment/background-effect.ts';
+import type { MaskOptions } from './segment/mask-options.ts';
 import type {
   CodecSupport, EncodeEvents, IngestPath, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats, OutputPath, RenderEvents, RenderStats,
 } from './util/types.ts';
 
 /** What the render worker offers over comlink (it implements this interface). */
 export interface RenderWorkerApi {
-  init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean }>;
+  init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean; segmentation: string }>;
+  setBackground(effect: BackgroundEffect): Promise<void>;
+  setMaskOptions(opts: Partial<MaskOptions>): MaskOptions;
+  removeBackground(image: Blob): Promise<Blob>;
   attachSource(readable: ReadableStream<VideoFrame>, size?: { width: number; height: number }): void;
   detachSource(): void;
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };

@@ -28,6 +28,8 @@ interface Session {
   audioDrained: () => void;
   audioDone: Promise<void>;
   audioChunks: number;
+  /** AudioData read from the track, for the drain at stop. */
+  audioChunksIn: number;
   failure: StudioError | null;
   flushTimer: ReturnType<typeof setInterval>;
   startedAt: number;
@@ -74,7 +76,7 @@ class EncodeWorker implements EncodeWorkerApi {
     let audioDrained = () => {};
     const audioDone = new Promise<void>((r) => { audioDrained = r; });
     const s: Session = {
-      info, sink, out, port, audioReader: null, originUs: null, lastVideoUs: 0, audioUntilUs: null, audioDrained, audioDone, audioChunks: 0, failure: null,
+      info, sink, out, port, audioReader: null, originUs: null, lastVideoUs: 0, audioUntilUs: null, audioDrained, audioDone, audioChunksIn: 0, audioChunks: 0, failure: null,
       pacer: new EncodePacer(opts.frameRate),
       video: null as unknown as VideoEncoder, audio: null,
       flushTimer: setInterval(() => sink.flush(), 1000), startedAt: performance.now(),
@@ -123,6 +125,7 @@ class EncodeWorker implements EncodeWorkerApi {
       for (;;) {
         const { value, done } = await s.audioReader!.read();
         if (done) break;
+        s.audioChunksIn++;
         try {
           const wall = clock.map(value.timestamp);
           if (s.audioUntilUs !== null && wall >= s.audioUntilUs) break;
@@ -163,7 +166,13 @@ class EncodeWorker implements EncodeWorkerApi {
     if (s.audioReader) {
       // Take the audio that was captured up to the last video frame, but never wait long for it.
       s.audioUntilUs = s.lastVideoUs + 20_000;
-      await Promise.race([s.audioDone, new Promise((r) => setTimeout(r, 500))]);
+      // A loaded machine can deliver audio late: keep waiting while it still arrives, up to 3 s.
+      const deadline = performance.now() + 3000;
+      let seen = -1;
+      while (performance.now() < deadline && seen !== s.audioChunksIn) {
+        seen = s.audioChunksIn;
+        if (await Promise.race([s.audioDone.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 400))])) break;
+      }
       await s.audioReader.cancel().catch(() => {});
     }
     if (!s.failure) {

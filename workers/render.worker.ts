@@ -2,11 +2,17 @@
 import * as Comlink from 'comlink';
 import { acquireGpu, type GpuContext } from '../src/gpu/device.ts';
 import { FrameGraph } from '../src/gpu/frame-graph.ts';
+import { EffectsChain } from '../src/gpu/effects.ts';
+import { removeBackground } from '../src/gpu/still-matte.ts';
+import { Segmenter } from '../src/segment/segmenter.ts';
+import type { BackgroundEffect } from '../src/segment/background-effect.ts';
+import type { MaskOptions } from '../src/segment/mask-options.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { RateMeter, Smoothed } from '../src/util/stats.ts';
-import { ClockMapper } from '../src/util/clock.ts';
-import { StudioError, asStudioError } from '../src/util/errors.ts';
-import type { IngestPath, OutputPath, RenderEvents, RenderStats } from '../src/util/types.ts';
+import { ClockMapper, wallMicros } from '../src/util/clock.ts';
+import { StudioError, StudioStateError, WebGPUUnavailableError, asStudioError } from '../src/util/errors.ts';
+import { NO_WEBGPU_HELP, isSoftwareAdapter } from '../src/gpu/device.ts';
+import type { EffectsStats, IngestPath, OutputPath, RenderEvents, RenderStats } from '../src/util/types.ts';
 import type { RenderWorkerApi } from '../src/worker-apis.ts';
 
 installErrorTransfer();
@@ -36,12 +42,65 @@ class RenderWorker implements RenderWorkerApi {
   private framesMissed = 0;
   private outputDropped = 0;
 
-  /** Takes the preview canvas and opens the GPU; throws WebGPUUnavailableError without WebGPU. */
-  async init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean }> {
+  private effectsError: string | null = null;
+
+  /**
+   * Takes the preview canvas and opens the GPU; throws WebGPUUnavailableError without WebGPU.
+   * The segmentation session is created first: onnxruntime-web computes on a device of its own
+   * choosing, so the frame graph is built on that device and the mask never leaves the GPU.
+   */
+  async init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean; segmentation: string }> {
     this.events = events;
-    this.gpu = await acquireGpu((e) => this.fail(e));
+    const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+    if (!adapter) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: navigator.gpu ? 'requestAdapter returned null' : 'navigator.gpu is missing' });
+    let segmenter: Segmenter | null = null;
+    // On a CPU rasteriser the model's WebGPU kernels take seconds per frame (measured on
+    // SwiftShader) and would stall the shared queue; onnxruntime's wasm backend takes ~20 ms.
+    const software = isSoftwareAdapter(adapter);
+    try {
+      segmenter = await Segmenter.create({ model: 'general', backend: software ? 'wasm' : 'auto' });
+    } catch (e) {
+      // Background effects are lost, the camera and recording are not.
+      this.effectsError = asStudioError(e, 'Background removal is unavailable').message;
+    }
+    this.gpu = await acquireGpu((e) => this.fail(e), segmenter?.backend === 'webgpu' ? segmenter.device ?? undefined : undefined);
     this.graph = new FrameGraph(this.gpu.device, canvas, this.gpu.software);
-    return { adapter: this.gpu.adapterName, timestampQuery: this.gpu.timestampQuery };
+    if (segmenter) {
+      this.graph.effects = new EffectsChain(this.gpu.device, segmenter,
+        software ? 'software GPU: the model runs faster on the CPU (wasm) than on SwiftShader' : segmenter.fallbackReason);
+    }
+    return { adapter: this.gpu.adapterName, timestampQuery: this.gpu.timestampQuery, segmentation: segmenter?.backend ?? 'unavailable' };
+  }
+
+  private effects(): EffectsChain {
+    const fx = this.graph?.effects;
+    if (!fx) throw new StudioStateError(this.effectsError ?? 'Background removal is not ready.');
+    return fx;
+  }
+
+  /** Selects the background effect for the live picture. */
+  async setBackground(effect: BackgroundEffect): Promise<void> {
+    await this.effects().setBackground(effect);
+  }
+
+  /** Changes the mask refinement knobs; returns the values in force. */
+  setMaskOptions(opts: Partial<MaskOptions>): MaskOptions {
+    const fx = this.effects();
+    fx.setMaskOptions(opts);
+    return { ...fx.maskOptions };
+  }
+
+  /** Cuts the person out of a still image: a PNG whose alpha is the refined mask. */
+  async removeBackground(image: Blob): Promise<Blob> {
+    const fx = this.effects();
+    return fx.borrowSegmenter((seg) => removeBackground(this.gpu!.device, seg, image, fx.maskOptions));
+  }
+
+  /** Segmentation statistics, or why segmentation is unavailable. */
+  private effectsStats(): EffectsStats {
+    const fx = this.graph?.effects;
+    if (fx) return fx.stats(wallMicros() / 1000);
+    return { backend: null, fallbackReason: null, active: false, inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError };
   }
 
   /** Starts rendering frames from a camera track's readable (transferred here). */
@@ -191,6 +250,7 @@ class RenderWorker implements RenderWorkerApi {
       sourceHeight: g?.sourceHeight ?? 0,
       outputDropped: this.outputDropped + (g?.nv12Dropped ?? 0),
       adapter: this.gpu?.adapterName ?? '',
+      effects: this.effectsStats(),
     };
   }
 

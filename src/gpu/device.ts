@@ -15,6 +15,13 @@ export const NO_WEBGPU_HELP =
   'enable chrome://flags/#enable-unsafe-webgpu. Check that hardware acceleration is on in the browser settings ' +
   'and that the GPU driver is not blocklisted (chrome://gpu lists the reason).';
 
+/** A CPU rasteriser (SwiftShader, llvmpipe, lavapipe) rather than a GPU. */
+export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
+  return info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software/i.test(name);
+}
+
 /**
  * Requests an adapter and a device with the optional features the studio uses.
  * `existing` adopts a device someone else made (onnxruntime-web's) so the whole graph shares it.
@@ -22,19 +29,18 @@ export const NO_WEBGPU_HELP =
 export async function acquireGpu(onLost: (e: GPUDeviceLostError) => void, existing?: GPUDevice): Promise<GpuContext> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'navigator.gpu is missing' });
+  // The adapter is asked for even when a device is handed in: its info names the GPU and
+  // tells a software rasteriser apart, which picks the ingest path.
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter && !existing) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'requestAdapter returned null' });
+  const info = adapter?.info;
+  const adapterName = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  const software = adapter ? isSoftwareAdapter(adapter) : false;
   let device = existing;
-  let adapterName = 'unknown';
-  let software = false;
   if (!device) {
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    if (!adapter) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'requestAdapter returned null' });
-    const info = adapter.info;
-    adapterName = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-    software = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-      /swiftshader|llvmpipe|lavapipe|software/i.test(adapterName);
     const wanted: GPUFeatureName[] = ['timestamp-query'];
-    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-    device = await adapter.requestDevice({ requiredFeatures, label: 'backdrop-studio' });
+    const requiredFeatures = wanted.filter((f) => adapter!.features.has(f));
+    device = await adapter!.requestDevice({ requiredFeatures, label: 'backdrop-studio' });
   }
   const dev = device;
   // A validation error is a bug of ours; make it visible instead of silently dropping the frame.

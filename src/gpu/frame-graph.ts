@@ -4,6 +4,7 @@ import { IngestExternalPass } from './passes/ingest-external.ts';
 import { IngestYuvPass } from './passes/ingest-yuv.ts';
 import { CompositePass, containFit, type LayerPlacement } from './passes/composite.ts';
 import { RgbaToNv12Pass } from './passes/rgba-to-nv12.ts';
+import type { EffectsChain } from './effects.ts';
 
 /** What a caller wants out of one rendered frame besides the preview. */
 export type FrameOutput = 'none' | 'canvas' | 'nv12';
@@ -36,6 +37,8 @@ export class FrameGraph {
   ingestFallbackReason: string | null = null;
   sourceWidth = 0;
   sourceHeight = 0;
+  /** Background removal; null when the segmentation model could not be loaded. */
+  effects: EffectsChain | null = null;
 
   private readonly autoIngest: IngestPath;
   private readonly autoReason: string | null;
@@ -123,8 +126,10 @@ export class FrameGraph {
     } else {
       this.yuv.encode(enc, cam, this.timer);
     }
+    const nowMs = timestamp / 1000;
+    const fx = this.effects ? await this.effects.encode(enc, cam, nowMs, this.timer) : { layer: cam, kick: false };
     this.layers.length = 0;
-    this.layers.push({ texture: cam, place: this.placement });
+    this.layers.push({ texture: fx.layer, place: this.placement });
     this.composite.encode(enc, this.outputTex!, this.layers, [0, 0, 0, 1], this.timer);
     enc.copyTextureToTexture({ texture: this.outputTex! }, { texture: this.ctx.getCurrentTexture() }, [this.canvas.width, this.canvas.height]);
     const nv12 = output === 'nv12'
@@ -133,6 +138,7 @@ export class FrameGraph {
     const afterSubmit = this.timer.resolve(enc);
     this.device.queue.submit([enc.finish()]);
     afterSubmit();
+    this.effects?.afterSubmit(fx.kick, nowMs);
     return { nv12 };
   }
 
@@ -146,6 +152,7 @@ export class FrameGraph {
 
   /** Frees every GPU object the graph made. */
   destroy(): void {
+    this.effects?.destroy();
     this.yuv.destroy(); this.composite.destroy(); this.nv12Pass.destroy(); this.timer.destroy();
     this.cameraTex?.destroy(); this.outputTex?.destroy();
   }

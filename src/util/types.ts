@@ -43,6 +43,8 @@ export interface RenderStats {
   /** Frames dropped before reaching the encoder because the hand-off queue was full. */
   outputDropped: number;
   adapter: string;
+  /** Background removal: backend, inference time, mask age and reuse. */
+  effects: EffectsStats;
 }
 
 export interface EncodeStats {
@@ -109,4 +111,20 @@ export interface EncodeEvents { fatal(error: WorkerFault): void }
 export interface RenderEvents {
   sourceEnded(reason: string): void;
   fatal(error: WorkerFault): void;
+}
+
+/** Background-removal figures for the stats panel. */
+export interface EffectsStats {
+  backend: 'webgpu' | 'wasm' | null;
+  /** Why WebGPU inference was not used, when it was not. */
+  fallbackReason: string | null;
+  active: boolean;
+  /** Smoothed model run time (ms). */
+  inferenceMs: number;
+  /** Age of the mask drawn on the latest frame: now − capture time of the frame it came from. */
+  maskAgeMs: number;
+  masksProduced: number;
+  /** Frames drawn with a mask computed for an earlier frame (inference slower than the camera). */
+  masksReused: number;
+  error: string | null;
 }
