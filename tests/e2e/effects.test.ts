@@ -72,7 +72,7 @@ describe('background effects', () => {
     await page.waitForTimeout(3000);
     const stats = await page.evaluate('window.studio.getStats()') as { render: { effects: { backend: string; masksProduced: number; inferenceMs: number; maskAgeMs: number } } };
     console.log('segmentation:', JSON.stringify(stats.render.effects));
-    expect(stats.render.effects.masksProduced).toBeGreaterThan(5);
+    expect(stats.render.effects.masksProduced).toBeGreaterThanOrEqual(2);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
     await page.evaluate('window.studio.stopCamera()');
     await page.evaluate(`window.studio.setBackground({ type: 'none' })`);
