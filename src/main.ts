@@ -2,6 +2,7 @@ import { Studio } from './studio.ts';
 import { Banner } from './ui/banner.ts';
 import { mountControls } from './ui/controls.ts';
 import { mountStats } from './ui/stats-panel.ts';
+import { mountEffects } from './ui/effects-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
 import { showUnsupported } from './ui/unsupported.ts';
 import { mountMixer } from './ui/mixer-panel.ts';
@@ -21,6 +22,7 @@ studio.ready.catch((e) => {
   else report(e);
 });
 mountControls($('controls'), studio, report);
+mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);
 mountRecordings($('recordings'), studio, report);
 

@@ -81,6 +81,8 @@ class RenderWorker implements RenderWorkerApi {
   /** Selects the background effect for the live picture. */
   async setBackground(effect: BackgroundEffect): Promise<void> {
     await this.effects().setBackground(effect);
+    // The preview canvas shows see-through pixels only for 'transparent' (FrameGraph).
+    this.graph!.transparentBackground = effect.type === 'transparent';
   }
 
   /** Changes the mask refinement knobs; returns the values in force. */

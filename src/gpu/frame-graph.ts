@@ -39,6 +39,8 @@ export class FrameGraph {
   sourceHeight = 0;
   /** Background removal; null when the segmentation model could not be loaded. */
   effects: EffectsChain | null = null;
+  /** Set by the render worker while the background effect is 'transparent'. */
+  transparentBackground = false;
 
   private readonly autoIngest: IngestPath;
   private readonly autoReason: string | null;
@@ -81,7 +83,8 @@ export class FrameGraph {
     this.canvas.width = width;
     this.canvas.height = height;
     this.ctx.configure({
-      device: this.device, format: 'rgba8unorm', alphaMode: 'opaque',
+      // Premultiplied (composite's output format) so a transparent background shows the page behind.
+      device: this.device, format: 'rgba8unorm', alphaMode: 'premultiplied',
       usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_DST,
     });
     this.outputTex?.destroy();
@@ -130,8 +133,11 @@ export class FrameGraph {
     const fx = this.effects ? await this.effects.encode(enc, cam, nowMs, this.timer) : { layer: cam, kick: false };
     this.layers.length = 0;
     this.layers.push({ texture: fx.layer, place: this.placement });
-    this.composite.encode(enc, this.outputTex!, this.layers, [0, 0, 0, 1], this.timer);
+    const seeThrough = this.transparentBackground && !!this.effects?.active;
+    this.composite.encode(enc, this.outputTex!, this.layers, seeThrough ? [0, 0, 0, 0] : [0, 0, 0, 1], this.timer);
     enc.copyTextureToTexture({ texture: this.outputTex! }, { texture: this.ctx.getCurrentTexture() }, [this.canvas.width, this.canvas.height]);
+    // rgba-to-nv12 expects straight alpha; an opaque re-composite keeps recordings over black.
+    if (seeThrough && output === 'nv12') this.composite.encode(enc, this.outputTex!, this.layers, [0, 0, 0, 1]);
     const nv12 = output === 'nv12'
       ? this.nv12Pass.encode(enc, this.outputTex!, timestamp, frame.duration ?? undefined, this.timer)
       : null;

@@ -1,6 +1,6 @@
 import { h, formatBytes } from './dom.ts';
 import type { Studio } from '../studio.ts';
-import type { StudioStats } from '../util/types.ts';
+import type { EffectsStats, StudioStats } from '../util/types.ts';
 
 type Row = [label: string, value: string, warn?: boolean];
 
@@ -26,8 +26,25 @@ export function statsRows(s: StudioStats): Row[] {
     ['Output', r ? `${r.outputWidth}×${r.outputHeight}` : '—'],
     ['Render time (CPU wall)', r ? `${r.frameMs.toFixed(2)} ms` : '—'],
   ];
+  rows.push(...effectsRows(r?.effects));
   for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
   if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
+  return rows;
+}
+
+/** Background-removal rows: where the model runs, how long it takes, how stale the mask is. */
+function effectsRows(fx: EffectsStats | undefined): Row[] {
+  if (!fx) return [['Segmentation', '—']];
+  const backend = fx.backend === 'wasm' ? 'wasm (CPU)' : fx.backend === 'webgpu' ? 'WebGPU' : 'unavailable';
+  const ran = fx.masksProduced > 0;
+  const drawn = fx.masksProduced + fx.masksReused;
+  const rows: Row[] = [
+    ['Segmentation', fx.backend ? `${backend}${fx.active ? '' : ' (idle)'}` : backend, !fx.backend || !!fx.fallbackReason],
+    ['Inference', ran ? `${fx.inferenceMs.toFixed(1)} ms` : '—'],
+    ['Mask age', ran && fx.active ? `${Math.round(fx.maskAgeMs)} ms` : '—'],
+    ['Masks reused', ran ? `${fx.masksReused} / ${drawn}${drawn > 0 ? ` (${((100 * fx.masksReused) / drawn).toFixed(1)}%)` : ''}` : '—'],
+  ];
+  if (fx.error) rows.push(['Segmentation error', fx.error, true]);
   return rows;
 }
 
