@@ -89,4 +89,24 @@ describe('bad input', () => {
       expect(Number(p.format.duration)).toBeLessThan(4);
     });
   });
+
+  it('a corrupt or missing segmentation model leaves the camera working and says why effects are off', async () => {
+    for (const [label, body, status] of [['corrupt', 'this is not an ONNX model', 200], ['missing', 'gone', 404]] as const) {
+      await withBrowser({ camera: y4m }, async (b) => {
+        const context = await b.newContext();
+        await context.route('**/models/*.onnx', (route) => route.fulfill({ status, body, contentType: 'application/octet-stream' }));
+        const page = await context.newPage();
+        await page.goto(url);
+        await studioReady(page);
+        expect(await page.evaluate('window.studio.segmentation')).toBe('unavailable');
+        const err = await page.evaluate(`window.studio.setBackground({ type: 'blur' }).then(() => null, (e) => ({ name: e.name, message: e.message }))`) as { name: string; message: string };
+        expect(err, label).not.toBeNull();
+        expect(err.message, label).toMatch(/model/i);
+        const stats = await page.evaluate('window.studio.getStats()') as { render: { effects: { error: string } } };
+        expect(stats.render.effects.error, label).toMatch(/model/i);
+        await page.evaluate('window.studio.startCamera({ audio: false })');
+        await page.waitForFunction('window.studio.getStats().then((s) => s.render.framesRendered > 5)', undefined, { timeout: 20_000 });
+      });
+    }
+  });
 });
