@@ -6,14 +6,9 @@ import { loadAudioKernels, type AudioKernels } from '../src/audio/kernels.ts';
 import { EqReference } from '../src/audio/kernels-reference.ts';
 import { biquadCoeffs, EQ_BANDS, type EqBandParams } from '../src/audio/eq.ts';
 
-export type BenchResult = {
-  name: string;
-  median_ms: number;
-  n: number;
-  baseline?: string;
-  baseline_median_ms?: number;
-  speedup?: number;
-};
+import type { BenchResult } from './types.ts';
+
+export type { BenchResult };
 
 export interface BenchOptions {
   /** Timed samples per side (default 41). */
