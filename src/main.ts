@@ -34,7 +34,11 @@ const mountAudio = () => {
   mixerMounted = true;
   studio.audio().then((engine) => {
     $('mixer-hint').remove();
-    mountMixer($('mixer'), engine, report);
+    mountMixer($('mixer'), engine, report, {
+      addMicrophone: () => studio.addAudioSource({ kind: 'microphone' }),
+      addScreenAudio: () => studio.addAudioSource({ kind: 'display' }),
+      removeSource: (id) => studio.removeAudioSource(id),
+    });
   }, (e) => { mixerMounted = false; report(e); });
 };
 document.addEventListener('pointerdown', mountAudio, { once: true });

@@ -139,8 +139,16 @@ function eqEditor(src: AudioSourceInfo, apply: (bands: EqBand[]) => void): HTMLD
   return details;
 }
 
+/** What the studio adds to the mixer panel: capture sources it opens and closes itself. */
+export interface MixerActions {
+  addMicrophone(): Promise<unknown>;
+  addScreenAudio(): Promise<unknown>;
+  /** Removes a source and stops any capture the studio opened for it. */
+  removeSource(id: string): Promise<void>;
+}
+
 /** Mounts the mixer into root; returns an unmount function (also stops when root leaves the document). */
-export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: unknown) => void): () => void {
+export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: unknown) => void, actions?: MixerActions): () => void {
   ensureStyle();
   const notice = h('p', { class: 'mixer-notice', role: 'status', hidden: true });
   const strips = h('div', { class: 'mixer-strips' });
@@ -151,7 +159,12 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
     fileInput.value = '';
     if (f) engine.addSource('file', f, f.name).catch(report);
   });
-  const panel = h('div', { class: 'mixer' }, notice, strips, h('div', { class: 'mixer-actions' }, addFile, fileInput));
+  const captureButtons = actions ? [
+    h('button', { type: 'button', text: 'Add microphone', onclick: () => { actions.addMicrophone().catch(report); } }),
+    h('button', { type: 'button', text: 'Add tab or system audio…', onclick: () => { actions.addScreenAudio().catch(report); } }),
+  ] : [];
+  const panel = h('div', { class: 'mixer' }, notice, strips, h('div', { class: 'mixer-actions' }, ...captureButtons, addFile, fileInput));
+  const remove = (id: string) => (actions ? actions.removeSource(id).catch(report) : safe(() => engine.removeSource(id)));
   root.replaceChildren(panel);
   let meters: MeterState[] = [];
 
@@ -172,7 +185,7 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
         h('span', { class: 'strip-kind', text: s.kind === 'display' ? 'tab' : s.kind === 'microphone' ? 'mic' : 'file' }),
         toggle('Mute', 'mute', s.muted, `Mute ${s.label}`, (muted) => set({ muted })),
         toggle('Monitor', 'monitor', s.monitor, `Monitor ${s.label} on the speakers`, (monitor) => set({ monitor })),
-        h('button', { type: 'button', 'aria-label': `Remove ${s.label}`, title: 'Remove', text: '×', onclick: () => safe(() => engine.removeSource(s.id)) })),
+        h('button', { type: 'button', 'aria-label': `Remove ${s.label}`, title: 'Remove', text: '×', onclick: () => { void remove(s.id); } })),
       newMeter(s.id, s.label),
       h('label', { class: 'strip-row' }, h('span', { text: 'Gain' }), fader.input, fader.out),
       h('label', { class: 'strip-row' }, h('span', { text: 'Pan' }), pan.input, pan.out),

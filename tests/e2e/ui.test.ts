@@ -38,6 +38,18 @@ describe('studio UI', () => {
     await page.getByRole('button', { name: /^Save .* as…$/ }).first().waitFor();
   });
 
+  it('adds tab/system audio from a screen share and a second microphone to the mixer, and removes them', async () => {
+    const { page } = wp;
+    await page.getByRole('button', { name: 'Add tab or system audio…' }).click();
+    await page.waitForFunction('window.studio.listAudioSources().then((l) => l.some((s) => s.kind === "display"))', undefined, { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Add microphone' }).click();
+    await page.waitForFunction('window.studio.listAudioSources().then((l) => l.filter((s) => s.kind === "microphone").length >= 2)', undefined, { timeout: 15_000 });
+    const display = (await page.evaluate('window.studio.listAudioSources()') as { id: string; kind: string; label: string }[]).find((x) => x.kind === 'display')!;
+    await page.getByRole('slider', { name: `Gain for ${display.label}` }).waitFor();
+    await page.getByRole('button', { name: `Remove ${display.label}` }).click();
+    await page.waitForFunction('window.studio.listAudioSources().then((l) => !l.some((s) => s.kind === "display"))');
+  });
+
   it('gives every control an accessible name', async () => {
     const unnamed = await wp.page.locator('button, select, input, [role=button]').evaluateAll((els) =>
       els.filter((e) => {
