@@ -134,7 +134,14 @@ export class FrameGraph {
     this.layers.length = 0;
     this.layers.push({ texture: fx.layer, place: this.placement });
     const seeThrough = this.transparentBackground && !!this.effects?.active;
-    this.composite.encode(enc, this.outputTex!, this.layers, seeThrough ? [0, 0, 0, 0] : [0, 0, 0, 1], this.timer);
+    const p = this.placement, out = this.outputTex!;
+    if (fx.layer === cam && p.x === 0 && p.y === 0 && p.width === out.width && p.height === out.height) {
+      // The opaque camera at native size is the whole picture: a copy beats a draw, which
+      // matters on CPU rasterisers where a full-frame render pass costs milliseconds.
+      enc.copyTextureToTexture({ texture: cam }, { texture: out }, [out.width, out.height]);
+    } else {
+      this.composite.encode(enc, out, this.layers, seeThrough ? [0, 0, 0, 0] : [0, 0, 0, 1], this.timer);
+    }
     enc.copyTextureToTexture({ texture: this.outputTex! }, { texture: this.ctx.getCurrentTexture() }, [this.canvas.width, this.canvas.height]);
     // rgba-to-nv12 expects straight alpha; an opaque re-composite keeps recordings over black.
     if (seeThrough && output === 'nv12') this.composite.encode(enc, this.outputTex!, this.layers, [0, 0, 0, 1]);

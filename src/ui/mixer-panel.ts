@@ -235,6 +235,9 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
   const frame = (now: number) => {
     if (stopped) return;
     if (!root.isConnected) { unmount(); return; }
+    // 25 redraws a second read as smooth on a meter and leave the main thread and compositor
+    // to the video on small machines (a 60 Hz redraw measurably cost recorded frames).
+    if (now - last < 40) { raf = requestAnimationFrame(frame); return; }
     const dt = Math.min(0.25, (now - last) / 1000);
     last = now;
     try {

@@ -23,11 +23,13 @@ describe('recording through window.studio', () => {
   it('records 5 s of camera + microphone into an MP4 that ffmpeg reads back', async () => {
     const { page } = wp;
     await page.evaluate('window.studio.startCamera()');
-    await page.waitForTimeout(1000);
+    // As a person would: the preview runs a moment before Record is pressed.
+    await page.waitForTimeout(2000);
     const info = await page.evaluate('window.studio.startRecording()') as { codec: string; container: string };
     expect(info.container).toBe('mp4');
     await page.waitForTimeout(5000);
-    const stats = await page.evaluate('window.studio.getStats()') as { encode: { framesEncoded: number; bitrateKbps: number; recording: boolean } };
+    const stats = await page.evaluate('window.studio.getStats()') as { encode: { framesEncoded: number; bitrateKbps: number; recording: boolean }; render: unknown };
+    console.log('stats while recording:', JSON.stringify(stats));
     expect(stats.encode.recording).toBe(true);
     expect(stats.encode.framesEncoded).toBeGreaterThan(0);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
