@@ -44,7 +44,7 @@ describe('temporal mask smoothing on webcam clips', () => {
       expect(m.movingPixels).toBeGreaterThan(1_000);
       // On clips where the person moves, what changes in "static" pixels is mostly the model
       // revising the mask after nearby motion (its receptive field is large), which smoothing
-      // only delays: measured 0.56× (man) and 0.76× (woman) of the raw change. Flicker proper
+      // only delays: measured about 0.58–0.76× of the raw change. Flicker proper
       // is measured on held frames below, where it is at least halved.
       expect(m.flickerTemporal).toBeLessThan(0.85 * m.flickerRaw);
       expect(m.flickerTemporal).toBeLessThan(0.95 * m.flickerNoTemporal);
