@@ -63,6 +63,24 @@ describe('recording through window.studio', () => {
     for (const s of scores) expect(s).toBeGreaterThanOrEqual(24);
   });
 
+  it('records through the canvas-VideoFrame path too (the hardware-encoder path)', async () => {
+    const { page } = wp;
+    const info = await page.evaluate(`window.studio.startRecording({ outputPath: 'canvas' })`) as { outputPath: string };
+    expect(info.outputPath).toBe('canvas');
+    await page.waitForTimeout(2500);
+    const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
+    const p = probe(file.path);
+    const video = p.streams.find((s) => s.codec_type === 'video')!;
+    expect([video.width, video.height]).toEqual([640, 480]);
+    expect(Number(video.nb_read_frames)).toBeGreaterThan(10);
+    const source = grayThumbnails(shared(`media/${CLIP}`)).slice(0, 6 * 30);
+    const recorded = grayThumbnails(file.path);
+    const mid = recorded[Math.floor(recorded.length / 2)];
+    const best = Math.max(...source.map((s) => psnr(mid, s)));
+    console.log(`canvas path: ${video.nb_read_frames} frames, PSNR ${best.toFixed(1)} dB`);
+    expect(best).toBeGreaterThanOrEqual(24);
+  });
+
   it('lists the recording, requests nothing from other origins and logs no errors', async () => {
     const recs = await wp.page.evaluate('window.studio.listRecordings()') as { name: string; size: number }[];
     expect(recs.length).toBeGreaterThanOrEqual(1);
