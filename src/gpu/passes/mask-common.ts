@@ -1,3 +1,5 @@
+import type { PassTimer } from '../timing.ts';
+
 /**
  * Small shared pieces of the mask refinement passes: pipeline creation and a bind group
  * cache keyed on resource identity, so steady-state frames allocate nothing.
@@ -52,3 +54,49 @@ export function uniformBuffer(device: GPUDevice, size: number, label: string): G
 
 /** Workgroup count for an 8x8 workgroup covering `n` items. */
 export const groups8 = (n: number): number => Math.ceil(n / 8);
+
+/**
+ * The skeleton the separable mask filters share: entry points `h` and `v` of one module, a
+ * params uniform, and one compute pass running src → tmp (rows) then tmp → dst (columns).
+ */
+export class SeparablePass {
+  readonly params: GPUBuffer;
+  private readonly h: GPUComputePipeline;
+  private readonly v: GPUComputePipeline;
+  private readonly hGroups: BindGroupCache;
+  private readonly vGroups: BindGroupCache;
+  private readonly key = [NaN, NaN, NaN];
+
+  constructor(device: GPUDevice, code: string, private readonly name: string, paramBytes: number) {
+    const module = device.createShaderModule({ code, label: name });
+    this.h = computePipeline(device, module, 'h', `${name}-h`);
+    this.v = computePipeline(device, module, 'v', `${name}-v`);
+    this.params = uniformBuffer(device, paramBytes, `${name}-params`);
+    this.hGroups = new BindGroupCache(device, this.h, `${name}-h`);
+    this.vGroups = new BindGroupCache(device, this.v, `${name}-v`);
+  }
+
+  /** True once per change of (width, height, setting): the caller then rewrites `params`. */
+  changed(width: number, height: number, setting: number): boolean {
+    const k = this.key;
+    if (k[0] === width && k[1] === height && k[2] === setting) return false;
+    k[0] = width; k[1] = height; k[2] = setting;
+    return true;
+  }
+
+  /** Encodes both directions; binding 0 is the params, 1 the input, 2 the output. */
+  encode(encoder: GPUCommandEncoder, src: Bindable, tmp: Bindable, dst: Bindable, width: number, height: number, timer?: PassTimer): void {
+    const pass = encoder.beginComputePass({ label: this.name, timestampWrites: timer?.pass(this.name) });
+    pass.setPipeline(this.h);
+    pass.setBindGroup(0, this.hGroups.get([[0, this.params], [1, src], [2, tmp]]));
+    pass.dispatchWorkgroups(groups8(width), groups8(height));
+    pass.setPipeline(this.v);
+    pass.setBindGroup(0, this.vGroups.get([[0, this.params], [1, tmp], [2, dst]]));
+    pass.dispatchWorkgroups(groups8(width), groups8(height));
+    pass.end();
+    timer?.endPass(this.name);
+  }
+
+  /** Frees the params buffer. */
+  destroy(): void { this.params.destroy(); }
+}

@@ -1,6 +1,6 @@
 import shader from '../../../shaders/mask-morph.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
-import { BindGroupCache, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
+import { SeparablePass } from './mask-common.ts';
 import type { MaskIo } from './mask-threshold.ts';
 
 /**
@@ -8,45 +8,25 @@ import type { MaskIo } from './mask-threshold.ts';
  * filter, rows into `tmp` then columns into `dst`. expand 0 copies.
  */
 export class MaskMorphPass {
-  private readonly h: GPUComputePipeline;
-  private readonly v: GPUComputePipeline;
-  private readonly params: GPUBuffer;
+  private readonly sep: SeparablePass;
   private readonly paramData = new ArrayBuffer(16);
-  private readonly hGroups: BindGroupCache;
-  private readonly vGroups: BindGroupCache;
-  private key = '';
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'mask-morph' });
-    this.h = computePipeline(device, module, 'h', 'mask-morph-h');
-    this.v = computePipeline(device, module, 'v', 'mask-morph-v');
-    this.params = uniformBuffer(device, 16, 'mask-morph-params');
-    this.hGroups = new BindGroupCache(device, this.h, 'mask-morph-h');
-    this.vGroups = new BindGroupCache(device, this.v, 'mask-morph-v');
+    this.sep = new SeparablePass(device, shader, 'mask-morph', 16);
   }
 
   /** Encodes both directions; `tmp` is a scratch buffer of the same size. */
   encode(encoder: GPUCommandEncoder, io: MaskIo & { tmp: GPUBuffer }, expand: number, timer?: PassTimer): void {
     const n = Math.round(expand);
-    const key = `${io.width}x${io.height}:${n}`;
-    if (key !== this.key) {
+    if (this.sep.changed(io.width, io.height, n)) {
       const u32 = new Uint32Array(this.paramData);
       const i32 = new Int32Array(this.paramData);
       u32[0] = io.width; u32[1] = io.height; i32[2] = Math.abs(n); u32[3] = n >= 0 ? 1 : 0;
-      this.device.queue.writeBuffer(this.params, 0, this.paramData);
-      this.key = key;
+      this.device.queue.writeBuffer(this.sep.params, 0, this.paramData);
     }
-    const pass = encoder.beginComputePass({ label: 'mask-morph', timestampWrites: timer?.pass('mask-morph') });
-    pass.setPipeline(this.h);
-    pass.setBindGroup(0, this.hGroups.get([[0, this.params], [1, io.src], [2, io.tmp]]));
-    pass.dispatchWorkgroups(groups8(io.width), groups8(io.height));
-    pass.setPipeline(this.v);
-    pass.setBindGroup(0, this.vGroups.get([[0, this.params], [1, io.tmp], [2, io.dst]]));
-    pass.dispatchWorkgroups(groups8(io.width), groups8(io.height));
-    pass.end();
-    timer?.endPass('mask-morph');
+    this.sep.encode(encoder, io.src, io.tmp, io.dst, io.width, io.height, timer);
   }
 
   /** Frees GPU buffers. */
-  destroy(): void { this.params.destroy(); }
+  destroy(): void { this.sep.destroy(); }
 }
