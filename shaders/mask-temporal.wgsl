@@ -1,18 +1,23 @@
-// Motion-adaptive temporal smoothing of the model's mask at mask resolution.
-// main:   dst = raw·a + prevMask·(1 − a), a = mix(staticBlend, 1, smoothstep(lo, hi, motion)),
-//         motion = 3x3 max of max_c |frame - prevFrame| (NCHW planes in [0,1]).
-//         staticBlend = 1 makes it a pass-through, which is how the first frame is encoded.
+// Motion-adaptive temporal hold of the model's mask at mask resolution (a play operator).
+// main:   dst = clamp(prevMask, raw − b, raw + b): where the picture is static the mask keeps
+//         its value until the model moves further than b from it. An EMA cannot do this: it
+//         only spreads a change over frames, and the model's revisions next to a moving person
+//         (large receptive field) are persistent changes, not noise. The error stays ≤ b.
+//         b = band · (1 − smoothstep(motionLo, motionHi, motion)) · (1 − smoothstep(snapLo, snapHi, |raw − prevMask|)),
+//         motion = 3x3 max of max_c |frame - prevFrame| (NCHW planes in [0,1]): moving pixels
+//         and one-frame jumps of the model (an edge crossing a uniform region) follow raw.
+//         band = 0 makes it a pass-through, which is how the first frame is encoded.
 // commit: copies dst and frame into the state buffers for the next frame. It is a second
 //         dispatch because main reads neighbours of prevFrame that another thread would overwrite.
 
 struct Params {
   size: vec2u,
-  staticBlend: f32,
+  band: f32,
   motionLo: f32,
   motionHi: f32,
+  snapLo: f32,
+  snapHi: f32,
   _pad0: f32,
-  _pad1: f32,
-  _pad2: f32,
 };
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -47,10 +52,18 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       motion = max(motion, frameDiff(i32(id.x) + dx, i32(id.y) + dy));
     }
   }
-  let t = clamp((motion - p.motionLo) / (p.motionHi - p.motionLo), 0.0, 1.0);
-  let a = p.staticBlend + (1.0 - p.staticBlend) * (t * t * (3.0 - 2.0 * t));
-  // Written as a weighted sum so that a = 1 returns raw bit-exactly (first frame, motion).
-  dst[i] = raw[i] * a + prevMask[i] * (1.0 - a);
+  let prev = prevMask[i];
+  let r = raw[i];
+  // max() keeps band = 0 (snapLo = snapHi = 0) free of 0/0: the band is then 0, not NaN.
+  let b = p.band * (1.0 - smooth01((motion - p.motionLo) / (p.motionHi - p.motionLo)))
+      * (1.0 - smooth01((abs(r - prev) - p.snapLo) / max(p.snapHi - p.snapLo, 1e-6)));
+  // b = 0 returns raw bit-exactly (first frame, motion, temporal off).
+  dst[i] = min(r + b, max(r - b, prev));
+}
+
+fn smooth01(x: f32) -> f32 {
+  let t = clamp(x, 0.0, 1.0);
+  return t * t * (3.0 - 2.0 * t);
 }
 
 @compute @workgroup_size(8, 8)

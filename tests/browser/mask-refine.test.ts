@@ -12,7 +12,7 @@ import { shared } from '../helpers/media.ts';
 import { readImage, readMaskPng, readVideoFrames, rgbToNchw, rgbToRgba } from '../reference/image-io.ts';
 import { iou, mean } from '../reference/iou.ts';
 import { areaDownscale, featherRef, gaussianBlur, morphRef, smoothRef, temporalRef, thresholdRef, toByte, upsampleRef, resizeToNchw, type Plane } from '../reference/mask.ts';
-import { DEFAULT_MASK_OPTIONS, JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE, MOTION_HI, MOTION_LO, staticBlend } from '../../src/segment/mask-options.ts';
+import { DEFAULT_MASK_OPTIONS, JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE, MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../src/segment/mask-options.ts';
 
 const PAGE = '/tests/browser/pages/mask-refine.page.ts';
 const W = 640, H = 360, MW = 256, MH = 144;
@@ -26,6 +26,10 @@ const f32 = (s: string): Float32Array => { const b = Buffer.from(s, 'base64'); r
 const u8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
 const upParams = (edgeAware: boolean) => ({ edgeAware, radius: JBU_RADIUS, sigmaRange: JBU_SIGMA_RANGE, rangeFloor: JBU_RANGE_FLOOR });
+const temporalParams = (strength: number) => {
+  const band = temporalBand(strength);
+  return { band, motionLo: MOTION_LO, motionHi: MOTION_HI, snapLo: TEMPORAL_SNAP_LO * band, snapHi: TEMPORAL_SNAP_HI * band };
+};
 
 interface Pair { gt: Uint8Array; rgba: Uint8Array; low: Float32Array; soft: Plane; area: Plane }
 let pairs: Pair[] = [];
@@ -68,7 +72,7 @@ describe('mask refinement passes', () => {
     for (const d of diffs) expect(d).toBeLessThanOrEqual(F32_TOL);
   });
 
-  it('temporal smoothing matches the reference on webcam frames, kills flicker, lets motion through', async () => {
+  it('temporal hold matches the reference on webcam frames, kills flicker, lets motion through, 0 is off', async () => {
     const n = 12, size = 256;
     const frames = readVideoFrames(shared('media/webcam_woman_640x480_30fps.mp4'), 2, n, size, size).map(rgbToNchw);
     // Raw masks: a luma-driven soft mask plus per-frame noise standing in for model flicker.
@@ -82,14 +86,19 @@ describe('mask refinement passes', () => {
       return m;
     });
     const strength = DEFAULT_MASK_OPTIONS.temporal, resetAt = [7];
-    const gpu = (await callInPage<string[]>(wp.page, PAGE, 'temporal', { width: size, height: size, strength, raws: raws.map(b64), frames: frames.map(b64), resetAt })).map(f32);
-    const params = { staticBlend: staticBlend(strength), motionLo: MOTION_LO, motionHi: MOTION_HI };
+    const run = (s: number) => callInPage<string[]>(wp.page, PAGE, 'temporal', { width: size, height: size, strength: s, raws: raws.map(b64), frames: frames.map(b64), resetAt });
+    const gpu = (await run(strength)).map(f32);
+    const off = (await run(0)).map(f32);
+    const params = temporalParams(strength);
     let prev: Plane | null = null;
-    let worst = 0, flickerRaw = 0, flickerOut = 0, lag = 0, moving = 0, still = 0;
+    let worst = 0, farthest = 0, flickerRaw = 0, flickerOut = 0, lag = 0, moving = 0, still = 0, snapped = 0, snapMiss = 0, closing = 0;
     for (let t = 0; t < n; t++) {
       const first = t === 0 || resetAt.includes(t);
       const ref: Plane = temporalRef({ width: size, height: size, data: raws[t] }, frames[t], first ? null : prev, first ? null : frames[t - 1], params);
       worst = Math.max(worst, maxDiff(gpu[t], ref.data));
+      // The hold never strays further than the band from the model.
+      farthest = Math.max(farthest, maxDiff(gpu[t], raws[t]));
+      expect(maxDiff(off[t], raws[t])).toBe(0);
       if (first) expect(maxDiff(gpu[t], raws[t])).toBe(0);
       else {
         for (let i = 0; i < size * size; i++) {
@@ -97,15 +106,22 @@ describe('mask refinement passes', () => {
           for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(frames[t][c * size * size + i] - frames[t - 1][c * size * size + i]));
           if (d < MOTION_LO / 2) { still++; flickerRaw += Math.abs(raws[t][i] - raws[t - 1][i]); flickerOut += Math.abs(gpu[t][i] - gpu[t - 1][i]); }
           if (d > MOTION_HI) { moving++; lag += Math.abs(gpu[t][i] - raws[t][i]); }
+          // A one-frame model jump this large is followed exactly even where nothing moved.
+          const jump = Math.abs(raws[t][i] - gpu[t - 1][i]);
+          if (jump >= params.snapHi) { snapped++; if (gpu[t][i] !== raws[t][i]) snapMiss++; } else if (jump > params.snapLo) closing++;
         }
       }
       prev = { width: size, height: size, data: gpu[t] };
     }
-    console.log(`temporal: max |gpu - ref| ${worst.toExponential(1)}; static flicker raw ${(flickerRaw / still).toFixed(4)} → ${(flickerOut / still).toFixed(4)}; lag on moving pixels ${(lag / Math.max(1, moving)).toExponential(1)} (${moving} px)`);
+    console.log(`temporal: max |gpu - ref| ${worst.toExponential(1)}; max |gpu - raw| ${farthest.toFixed(4)} (band ${params.band}); static flicker raw ${(flickerRaw / still).toFixed(4)} → ${(flickerOut / still).toFixed(4)}; lag on moving pixels ${(lag / Math.max(1, moving)).toExponential(1)} (${moving} px); jumps snapped ${snapped}, band closing ${closing}`);
     expect(worst).toBeLessThanOrEqual(F32_TOL);
+    expect(farthest).toBeLessThanOrEqual(params.band + F32_TOL);
     expect(flickerOut / still).toBeLessThan(0.6 * (flickerRaw / still));
     expect(moving).toBeGreaterThan(100);
     expect(lag / moving).toBeLessThan(1e-3);
+    expect(snapped).toBeGreaterThan(10);
+    expect(closing).toBeGreaterThan(100);
+    expect(snapMiss).toBe(0);
   });
 
   it('upsampling (bilinear and edge-aware) and feather match the reference to 1/255', async () => {
@@ -158,7 +174,7 @@ describe('mask refinement passes', () => {
     expect(r.sameTexture).toEqual([false, true, true, false]);
     expect(r.sizes).toEqual([[640, 480], [640, 480], [640, 480], [1280, 720]]);
     // Reference chain for the first two frames (the 8-bit output tolerates one f32 rounding flip per stage).
-    const tp = { staticBlend: staticBlend(options.temporal), motionLo: MOTION_LO, motionHi: MOTION_HI };
+    const tp = temporalParams(options.temporal);
     let prev: Plane | null = null;
     for (let t = 0; t < 2; t++) {
       const tm = temporalRef({ width: size, height: size, data: masks[t] }, lows[t], prev, t ? lows[t - 1] : null, tp);

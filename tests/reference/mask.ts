@@ -74,15 +74,19 @@ export function gaussianBlur(src: Plane, sigma: number): Plane {
 
 /** Temporal parameters of the reference; mirrors the knobs, not the code, of mask-temporal. */
 export interface TemporalParams {
-  staticBlend: number;
+  /** Half-width of the hold band on P(person) where the picture is static. */
+  band: number;
   motionLo: number;
   motionHi: number;
+  /** One-frame |raw − prevMask| over which the band closes (absolute, not in bands). */
+  snapLo: number;
+  snapHi: number;
 }
 
 /**
- * Motion-adaptive temporal smoothing: motion = 3x3 max of max_c |frame − prevFrame|,
- * a = lerp(staticBlend, 1, smoothstep(lo, hi, motion)), out = lerp(prevMask, raw, a).
- * With no previous state the raw mask passes through.
+ * Motion-adaptive temporal hold: motion = 3x3 max of max_c |frame − prevFrame|,
+ * b = band · (1 − smoothstep(motionLo, motionHi, motion)) · (1 − smoothstep(snapLo, snapHi, |raw − prevMask|)),
+ * out = prevMask clamped to [raw − b, raw + b]. With no previous state the raw mask passes through.
  */
 export function temporalRef(raw: Plane, frame: Float32Array, prevMask: Plane | null, prevFrame: Float32Array | null, p: TemporalParams): Plane {
   const { width: w, height: h } = raw;
@@ -99,9 +103,12 @@ export function temporalRef(raw: Plane, frame: Float32Array, prevMask: Plane | n
     for (let x = 0; x < w; x++) {
       let m = 0;
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) m = Math.max(m, diff[clamp(y + dy, 0, h - 1) * w + clamp(x + dx, 0, w - 1)]);
-      const a = p.staticBlend + (1 - p.staticBlend) * smooth01((m - p.motionLo) / (p.motionHi - p.motionLo));
       const i = y * w + x;
-      out[i] = raw.data[i] * a + prevMask.data[i] * (1 - a);
+      const r = raw.data[i], prev = prevMask.data[i];
+      const still = 1 - smooth01((m - p.motionLo) / (p.motionHi - p.motionLo));
+      const small = p.snapHi > p.snapLo ? 1 - smooth01((Math.abs(r - prev) - p.snapLo) / (p.snapHi - p.snapLo)) : 0;
+      const b = p.band * still * small;
+      out[i] = Math.min(r + b, Math.max(r - b, prev));
     }
   }
   return { width: w, height: h, data: out };

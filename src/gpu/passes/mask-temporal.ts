@@ -1,5 +1,5 @@
 import shader from '../../../shaders/mask-temporal.wgsl?raw';
-import { MOTION_HI, MOTION_LO, staticBlend } from '../../segment/mask-options.ts';
+import { MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../segment/mask-options.ts';
 import type { PassTimer } from '../timing.ts';
 import { BindGroupCache, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
 
@@ -16,9 +16,9 @@ export interface TemporalIo {
 }
 
 /**
- * Motion-adaptive temporal smoothing (see shaders/mask-temporal.wgsl). Owns the previous
- * mask and previous low-res frame; the first frame after construction, reset() or a size
- * change passes through unchanged.
+ * Motion-adaptive temporal hold (see shaders/mask-temporal.wgsl). Owns the previous mask and
+ * previous low-res frame; the first frame after construction, reset() or a size change passes
+ * through unchanged.
  */
 export class MaskTemporalPass {
   private readonly main: GPUComputePipeline;
@@ -100,10 +100,11 @@ export class MaskTemporalPass {
     const f32 = new Float32Array(this.paramData);
     u32[0] = this.width; u32[1] = this.height;
     f32[3] = MOTION_LO; f32[4] = MOTION_HI;
-    // The first frame uses its own uniform with blend 1 so a reset never races a queued write.
-    f32[2] = 1;
+    // The first frame uses its own uniform with band 0 so a reset never races a queued write.
+    const band = (b: number) => { f32[2] = b; f32[5] = TEMPORAL_SNAP_LO * b; f32[6] = TEMPORAL_SNAP_HI * b; };
+    band(0);
     this.device.queue.writeBuffer(this.firstParams, 0, this.paramData);
-    f32[2] = staticBlend(this.strength);
+    band(temporalBand(this.strength));
     this.device.queue.writeBuffer(this.params, 0, this.paramData);
   }
 
