@@ -31,7 +31,7 @@ function withSensorNoise(rgba: Uint8Array, seed: number): Uint8Array {
 }
 describe('temporal mask smoothing on webcam clips', () => {
   for (const [clip, start] of [['webcam_man_640x480_30fps.mp4', 1], ['webcam_woman_640x480_30fps.mp4', 2]] as const) {
-    it(`${clip}: less background flicker than the raw model, no lagging edge on moving hands`, async () => {
+    it(`${clip}: at most half the raw model's background change, no lagging edge on moving hands`, async () => {
       const frames = readVideoFrames(shared(`media/${clip}`), start, 30, 320, 240);
       const inputs = frames.map((f, i) => {
         const clean = rgbToRgba(f);
@@ -42,12 +42,16 @@ describe('temporal mask smoothing on webcam clips', () => {
       console.log(`${clip}: ${JSON.stringify(m)}`);
       expect(m.staticPixels).toBeGreaterThan(10_000);
       expect(m.movingPixels).toBeGreaterThan(1_000);
-      // On clips where the person moves, what changes in "static" pixels is mostly the model
-      // revising the mask after nearby motion (its receptive field is large), which smoothing
-      // only delays: measured about 0.58–0.76× of the raw change. Flicker proper
-      // is measured on held frames below, where it is at least halved.
-      expect(m.flickerTemporal).toBeLessThan(0.85 * m.flickerRaw);
-      expect(m.flickerTemporal).toBeLessThan(0.95 * m.flickerNoTemporal);
+      // Done-means of the issue: smoothing at least halves the frame-to-frame mask change in
+      // the static background compared with the raw model. Measured here as mean |m_t − m_{t−1}|
+      // of the refined 8-bit mask vs the raw model mask (bilinear to 320×240) over the static
+      // pixels defined above, 29 frame pairs. Observed at the default (hold band ±0.16):
+      // 0.38× (man) and 0.37× (woman); the refiner with temporal off gives 0.77× and 0.85×, and
+      // the earlier EMA (blend 0.4) 0.58× and 0.66×, so neither passes. Most of the raw change
+      // here is the model revising P(person) next to moving hands, not noise (without the added
+      // noise it is still 0.69× / 0.72× as large), and an EMA only delays such changes.
+      expect(m.flickerTemporal).toBeLessThanOrEqual(0.5 * m.flickerRaw);
+      expect(m.flickerTemporal).toBeLessThan(0.6 * m.flickerNoTemporal);
       // Where the picture moves the smoothing steps aside: the person is not left behind.
       expect(m.lagMissRate).toBeLessThan(0.02);
       expect(m.movingDiff).toBeLessThan(0.05);
@@ -55,7 +59,8 @@ describe('temporal mask smoothing on webcam clips', () => {
   }
 
   // A camera on a tripod and a person holding still: one real frame, fresh sensor noise per
-  // frame. Whatever the mask does here is flicker, nothing else.
+  // frame. Whatever the mask does here is flicker, nothing else. Observed 0.18× (man) and
+  // 0.22× (woman) of the raw change; the rest is the upsampler following the noisy camera.
   for (const clip of ['webcam_man_640x480_30fps.mp4', 'webcam_woman_640x480_30fps.mp4']) {
     it(`${clip}, held still: temporal smoothing at least halves the raw model's flicker`, async () => {
       const [frame] = readVideoFrames(shared(`media/${clip}`), 1, 1, 320, 240);
