@@ -1,5 +1,7 @@
 import * as Comlink from 'comlink';
 import { openCamera, trackReadable, listCameras, cameraError, type CameraCapture } from './capture/camera.ts';
+import { CameraClock } from './capture/camera-clock.ts';
+import { MixTap } from './audio/mix-tap.ts';
 import { listRecordings, getRecording, deleteRecording, recordingName } from './mux/recordings.ts';
 import { AudioEngine, AudioStateEvent, type AudioLevels, type AudioSourceInfo, type AudioSourceSettings, type MasterSettings } from './audio/audio-engine.ts';
 import { installErrorTransfer } from './util/rpc-errors.ts';
@@ -50,6 +52,12 @@ export class Studio extends EventTarget {
   private readonly render: Comlink.Remote<RenderWorkerApi>;
   private readonly encode: Comlink.Remote<EncodeWorkerApi>;
   private camera: CameraCapture | null = null;
+  /** Measures the camera clock for the render worker's timestamps (see CameraClock). */
+  private cameraClock: CameraClock | null = null;
+  /** Reads the mix for the recorder and measures the camera microphone's delay in it (MixTap). */
+  private mixTap: MixTap | null = null;
+  /** The tap the running recording reads (the mix, or the bare microphone without a mixer). */
+  private recordTap: MixTap | null = null;
   private stopping: Promise<File> | null = null;
   /** A recording that ended on its own (camera unplugged, encoder error) and was not yet collected. */
   private unclaimed: File | null = null;
@@ -140,6 +148,7 @@ export class Studio extends EventTarget {
       const readable = trackReadable<VideoFrame>(cam.video);
       const width = cam.settings.width ?? 1280, height = cam.settings.height ?? 720;
       await this.render.attachSource(Comlink.transfer(readable, [readable as unknown as Transferable]), { width, height });
+      this.cameraClock = new CameraClock(cam.video, (us) => void this.render.observeClockOffset(us).catch(() => {}));
       if (cam.audio) await this.attachMicrophone(cam.audio);
       this.setState('on');
     } catch (e) {
@@ -159,6 +168,9 @@ export class Studio extends EventTarget {
   }
 
   private releaseCamera(): void {
+    this.cameraClock?.stop();
+    this.cameraClock = null;
+    this.mixTap?.setMicrophone(null);
     this.camera?.stream.getTracks().forEach((t) => t.stop());
     this.camera = null;
     if (this.micSourceId) void this.removeAudioSource(this.micSourceId).catch(() => {});
@@ -175,6 +187,7 @@ export class Studio extends EventTarget {
       });
       engine.addEventListener('error', (ev) => this.emit('error', (ev as ErrorEvent).error));
       engine.addEventListener('sourceschange', () => this.emit('audiosources'));
+      this.mixTap = new MixTap(engine.outputTrack, trackReadable<AudioData>, (ms) => void this.encode.setAudioDelay((ms ?? 0) * 1000).catch(() => {}));
       if (engine.state === 'suspended') {
         engine.resumeOnGesture();
         this.emit('audiostate', { state: engine.state, message: 'Audio paused by the browser — click anywhere to resume.' });
@@ -188,6 +201,8 @@ export class Studio extends EventTarget {
     try {
       const engine = await this.audio();
       this.micSourceId = (await engine.addSource('microphone', track, track.label || 'Microphone')).id;
+      // Lip sync: the recorder subtracts how long the microphone waits in front of the mixer.
+      this.mixTap?.setMicrophone(track);
     } catch (e) {
       // The camera works without sound; say why there is none.
       this.emit('error', asStudioError(e, 'The microphone could not be added to the mixer'));
@@ -231,7 +246,11 @@ export class Studio extends EventTarget {
     if (engine.listSources().some((s) => s.id === id)) engine.removeSource(id);
     this.ownedTracks.get(id)?.forEach((t) => t.stop());
     this.ownedTracks.delete(id);
-    if (id === this.micSourceId) this.micSourceId = null;
+    if (id === this.micSourceId) {
+      this.micSourceId = null;
+      // The mix no longer carries that microphone, so its delay no longer applies.
+      this.mixTap?.setMicrophone(null);
+    }
   }
 
   /** Sets gain (dB), mute, pan, monitoring and EQ of a source, or gain/mute of 'master'. */
@@ -266,8 +285,9 @@ export class Studio extends EventTarget {
     // The mixer's master bus is what gets recorded; without a mixer, the microphone directly.
     const engine = await this.audio().catch(() => null);
     const mic = engine?.outputTrack ?? (this.camera.audio?.readyState === 'live' ? this.camera.audio : null);
-    // About a second of 10 ms chunks: a busy encode worker must not make the track drop audio.
-    const audio = mic ? trackReadable<AudioData>(mic, 100) : null;
+    const tap = engine ? this.mixTap : mic ? new MixTap(mic, trackReadable<AudioData>, () => {}) : null;
+    this.recordTap = tap;
+    const audio = tap?.startRecording() ?? null;
     try {
       const st = await this.render.getStats();
       const settings = mic?.getSettings();
@@ -277,7 +297,8 @@ export class Studio extends EventTarget {
         frameRate: Math.round(this.camera.settings.frameRate ?? 30),
         fileName: recordingName(),
         audio: mic ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
-      }, Comlink.transfer(channel.port2, [channel.port2]), audio ? Comlink.transfer(audio, [audio as unknown as Transferable]) : null,
+        audioClockOriginUs: performance.timeOrigin * 1000,
+      }, Comlink.transfer(channel.port2, [channel.port2]), audio ? Comlink.transfer(audio, [audio]) : null,
       Comlink.proxy({ fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)) }));
       await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
       this.recordingInfo = info;
@@ -286,7 +307,7 @@ export class Studio extends EventTarget {
       this.setState(undefined, 'recording');
       return info;
     } catch (e) {
-      audio?.cancel().catch(() => {});
+      this.releaseRecordTap();
       this.setState(undefined, 'idle');
       throw asStudioError(e, 'The recording could not be started');
     }
@@ -309,7 +330,8 @@ export class Studio extends EventTarget {
       this.setState(undefined, 'stopping');
       try {
         await this.render.stopOutput();
-        const result = await this.encode.stop();
+        // The encoder drains the audio up to the last frame before the tap stops sending.
+        const result = await this.encode.stop().finally(() => this.releaseRecordTap());
         const file = await getRecording(result.fileName);
         if (result.error) this.emit('error', new StudioError(result.error));
         this.emit('recording', file);
@@ -321,6 +343,13 @@ export class Studio extends EventTarget {
       }
     })();
     return this.stopping;
+  }
+
+  private releaseRecordTap(): void {
+    const tap = this.recordTap;
+    this.recordTap = null;
+    tap?.stopRecording();
+    if (tap && tap !== this.mixTap) tap.stop();
   }
 
   private async onSourceEnded(reason: string): Promise<void> {
@@ -344,6 +373,7 @@ export class Studio extends EventTarget {
     return {
       render, encode,
       camera: { active: this.cameraState === 'on', label: this.camera?.label ?? null, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0 },
+      micDelayMs: this.mixTap?.delayMs ?? null,
     };
   }
 

@@ -11,6 +11,8 @@ export interface RenderWorkerApi {
   setMaskOptions(opts: Partial<MaskOptions>): MaskOptions;
   removeBackground(image: Blob): Promise<Blob>;
   attachSource(readable: ReadableStream<VideoFrame>, size?: { width: number; height: number }): void;
+  /** Camera clock offset (wall − timestamp, µs) measured on the page, where frames arrive promptly. */
+  observeClockOffset(offsetUs: number): void;
   detachSource(): void;
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
   stopOutput(): void;
@@ -22,7 +24,9 @@ export interface RenderWorkerApi {
 /** What the encode worker offers over comlink (it implements this interface). */
 export interface EncodeWorkerApi {
   probe(width: number, height: number, frameRate: number): Promise<CodecSupport[]>;
-  start(opts: EncodeStartOptions, port: MessagePort, audio: ReadableStream<AudioData> | null, events: EncodeEvents): Promise<EncodeStartInfo>;
+  start(opts: EncodeStartOptions, port: MessagePort, audio: MessagePort | null, events: EncodeEvents): Promise<EncodeStartInfo>;
+  /** Measured microphone→mix delay (µs) the audio timestamps are corrected by. */
+  setAudioDelay(us: number): void;
   stop(): Promise<EncodeResult>;
   getStats(): EncodeStats;
 }

@@ -6,6 +6,8 @@ import { OpfsFileSink } from '../src/mux/opfs-sink.ts';
 import { RecordingOutput } from '../src/mux/recording-output.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { ClockMapper } from '../src/util/clock.ts';
+import { AudioTimeline } from '../src/encode/audio-timeline.ts';
+import { AudioInbox } from '../src/encode/audio-inbox.ts';
 import { EncoderError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
 import type { EncodeWorkerApi } from '../src/worker-apis.ts';
 import type { CodecSupport, EncodeEvents, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats } from '../src/util/types.ts';
@@ -18,7 +20,7 @@ interface Session {
   out: RecordingOutput;
   video: VideoEncoder;
   audio: AudioEncoder | null;
-  audioReader: ReadableStreamDefaultReader<AudioData> | null;
+  audioReader: AudioInbox | null;
   port: MessagePort;
   pacer: EncodePacer;
   originUs: number | null;
@@ -31,6 +33,9 @@ interface Session {
   /** AudioData read from the track, for the drain at stop. */
   audioChunksIn: number;
   failure: StudioError | null;
+  /** µs origin of the AudioData clock (the page's time origin), or null to learn it. */
+  audioClockOriginUs: number | null;
+  timeline: AudioTimeline;
   flushTimer: ReturnType<typeof setInterval>;
   startedAt: number;
 }
@@ -39,6 +44,7 @@ class EncodeWorker implements EncodeWorkerApi {
   private s: Session | null = null;
   private events: EncodeEvents | null = null;
   private lastStats: EncodeStats | null = null;
+  private audioDelayUs = 0;
 
   /** Codecs this browser can encode at a size, for the UI's picker and error messages. */
   async probe(width: number, height: number, frameRate: number): Promise<CodecSupport[]> {
@@ -46,14 +52,14 @@ class EncodeWorker implements EncodeWorkerApi {
   }
 
   /** Opens the file, the encoders and the muxer, then accepts frames from `port`. */
-  async start(opts: EncodeStartOptions, port: MessagePort, audioReadable: ReadableStream<AudioData> | null, events: EncodeEvents): Promise<EncodeStartInfo> {
+  async start(opts: EncodeStartOptions, port: MessagePort, audioPort: MessagePort | null, events: EncodeEvents): Promise<EncodeStartInfo> {
     if (this.s) throw new StudioStateError('A recording is already running.');
     this.events = events;
     const container = opts.container ?? 'mp4';
     const choice = await chooseVideoEncoder(async (c) => (await VideoEncoder.isConfigSupported(c)).supported === true, {
       codec: opts.videoCodec, container, width: opts.width, height: opts.height, frameRate: opts.frameRate, bitrate: opts.videoBitrate,
     });
-    const audioConfig = opts.audio && audioReadable
+    const audioConfig = opts.audio && audioPort
       ? await chooseAudioEncoder(async (c) => (await AudioEncoder.isConfigSupported(c)).supported === true, container, opts.audio.sampleRate, opts.audio.channels)
       : null;
     const fileName = opts.fileName.replace(/\.(mp4|webm)$/i, '') + '.' + container;
@@ -77,6 +83,7 @@ class EncodeWorker implements EncodeWorkerApi {
     const audioDone = new Promise<void>((r) => { audioDrained = r; });
     const s: Session = {
       info, sink, out, port, audioReader: null, originUs: null, lastVideoUs: 0, audioUntilUs: null, audioDrained, audioDone, audioChunksIn: 0, audioChunks: 0, failure: null,
+      audioClockOriginUs: opts.audioClockOriginUs ?? null, timeline: new AudioTimeline(),
       pacer: new EncodePacer(opts.frameRate),
       video: null as unknown as VideoEncoder, audio: null,
       flushTimer: setInterval(() => sink.flush(), 1000), startedAt: performance.now(),
@@ -86,13 +93,15 @@ class EncodeWorker implements EncodeWorkerApi {
       error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
     });
     s.video.configure(choice.config);
-    if (audioConfig && audioReadable) {
+    if (audioConfig && audioPort) {
       s.audio = new AudioEncoder({
         output: (chunk, meta) => { if (s.originUs !== null) { out.addAudio(chunk, s.originUs, meta); s.audioChunks++; } },
         error: (e) => this.fail(s, new EncoderError(`The audio encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
       });
-      s.audioReader = audioReadable.getReader();
+      s.audioReader = new AudioInbox(audioPort);
       void this.pumpAudio(s, audioConfig);
+    } else {
+      audioPort?.close();
     }
     port.onmessage = (ev: MessageEvent<{ type: string; frame?: VideoFrame }>) => {
       if (ev.data.type === 'frame' && ev.data.frame) this.onFrame(s, ev.data.frame);
@@ -119,7 +128,9 @@ class EncodeWorker implements EncodeWorkerApi {
   }
 
   private async pumpAudio(s: Session, config: AudioEncoderConfig): Promise<void> {
-    const clock = new ClockMapper();
+    const clock = new ClockMapper(s.audioClockOriginUs);
+    // Only used if the origin hint proves wrong: chunk timestamps must keep increasing.
+    clock.maxStepUs = 1000;
     let configured = false;
     try {
       for (;;) {
@@ -127,7 +138,8 @@ class EncodeWorker implements EncodeWorkerApi {
         if (done) break;
         s.audioChunksIn++;
         try {
-          const wall = clock.map(value.timestamp);
+          // The mix carries the microphone's sound later than its stamps say (AudioDelayProbe).
+          const wall = clock.map(value.timestamp) - this.audioDelayUs;
           if (s.audioUntilUs !== null && wall >= s.audioUntilUs) break;
           // Audio captured before the first video frame is not part of the recording.
           if (this.s !== s || s.originUs === null || wall < s.originUs || s.failure) continue;
@@ -135,11 +147,14 @@ class EncodeWorker implements EncodeWorkerApi {
             s.audio!.configure({ ...config, sampleRate: value.sampleRate, numberOfChannels: value.numberOfChannels });
             configured = true;
           }
-          const shifted = wall - value.timestamp;
-          // Stamp the data on the wall clock so audio and video share one origin in the file.
-          const copy = retimestamped(value, value.timestamp + shifted);
-          s.audio!.encode(copy);
-          copy.close();
+          const step = s.timeline.place(wall, value.numberOfFrames, value.sampleRate);
+          if (step.silenceFrames > 0) encodeSilence(s.audio!, value, step.silenceFrames, step.silenceAtUs);
+          if (step.dropFrames < value.numberOfFrames) {
+            // Stamped on the wall clock so audio and video share one origin in the file.
+            const copy = retimestamped(value, step.chunkAtUs, step.dropFrames);
+            s.audio!.encode(copy);
+            copy.close();
+          }
         } finally {
           value.close();
         }
@@ -149,6 +164,11 @@ class EncodeWorker implements EncodeWorkerApi {
     } finally {
       s.audioDrained();
     }
+  }
+
+  /** Sets the measured microphone→mix delay (µs), for this and later recordings. */
+  setAudioDelay(us: number): void {
+    if (Number.isFinite(us)) this.audioDelayUs = us;
   }
 
   private fail(s: Session, e: StudioError): void {
@@ -199,7 +219,8 @@ class EncodeWorker implements EncodeWorkerApi {
   /** Current encoder statistics (the last recording's after it stopped). */
   getStats(): EncodeStats {
     const s = this.s;
-    if (!s) return this.lastStats ? { ...this.lastStats, recording: false, encoderQueue: 0 } : idleStats();
+    const delay = { audioDelayMs: this.audioDelayUs / 1000 };
+    if (!s) return this.lastStats ? { ...this.lastStats, recording: false, encoderQueue: 0, ...delay } : { ...idleStats(), ...delay };
     return {
       recording: true, codec: s.info.codec, codecString: s.info.codecString,
       hardwareAcceleration: s.info.hardware ? 'hardware' : 'software', container: s.info.container, outputPath: s.info.outputPath,
@@ -207,6 +228,7 @@ class EncodeWorker implements EncodeWorkerApi {
       bitrateKbps: s.pacer.bitrateKbps(), bytesWritten: s.sink.bytesWritten,
       durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000,
       audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
+      audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: s.timeline.droppedUs / 1000,
     };
   }
 }
@@ -215,21 +237,35 @@ function idleStats(): EncodeStats {
   return {
     recording: false, codec: null, codecString: null, hardwareAcceleration: null, container: null, outputPath: null,
     framesEncoded: 0, framesSkipped: 0, encoderQueue: 0, bitrateKbps: 0, bytesWritten: 0, durationMs: 0,
-    audioCodec: null, audioChunks: 0, fileName: null,
+    audioCodec: null, audioChunks: 0, fileName: null, audioDelayMs: 0, audioSilenceMs: 0, audioDroppedMs: 0,
   };
 }
 
-/** AudioData has no way to change its timestamp, so the samples are copied into a new one. */
-function retimestamped(a: AudioData, timestamp: number): AudioData {
+/** AudioData has no way to change its timestamp, so the samples (after `skip` frames) are copied into a new one. */
+function retimestamped(a: AudioData, timestamp: number, skip = 0): AudioData {
   const planar = a.format?.endsWith('-planar') ?? true;
   const planes = planar ? a.numberOfChannels : 1;
-  const bytesPerPlane = a.allocationSize({ planeIndex: 0 });
+  const frameCount = a.numberOfFrames - skip;
+  const opts = { frameOffset: skip, frameCount };
+  const bytesPerPlane = a.allocationSize({ planeIndex: 0, ...opts });
   const buf = new Uint8Array(bytesPerPlane * planes);
-  for (let p = 0; p < planes; p++) a.copyTo(buf.subarray(p * bytesPerPlane, (p + 1) * bytesPerPlane), { planeIndex: p });
+  for (let p = 0; p < planes; p++) a.copyTo(buf.subarray(p * bytesPerPlane, (p + 1) * bytesPerPlane), { planeIndex: p, ...opts });
   return new AudioData({
-    format: a.format!, sampleRate: a.sampleRate, numberOfFrames: a.numberOfFrames,
+    format: a.format!, sampleRate: a.sampleRate, numberOfFrames: frameCount,
     numberOfChannels: a.numberOfChannels, timestamp, data: buf,
   });
+}
+
+/** Encodes `frames` frames of silence shaped like `like`, in pieces of at most a second. */
+function encodeSilence(enc: AudioEncoder, like: AudioData, frames: number, atUs: number): void {
+  const rate = like.sampleRate, ch = like.numberOfChannels;
+  for (let done = 0; done < frames;) {
+    const n = Math.min(frames - done, rate);
+    const d = new AudioData({ format: 'f32-planar', sampleRate: rate, numberOfFrames: n, numberOfChannels: ch, timestamp: atUs + (done * 1e6) / rate, data: new Float32Array(n * ch) });
+    enc.encode(d);
+    d.close();
+    done += n;
+  }
 }
 
 Comlink.expose(new EncodeWorker());

@@ -20,6 +20,9 @@ installErrorTransfer();
 /** Frames that may be queued on the GPU at once. */
 const MAX_GPU_FRAMES = 2;
 
+/** Clock correction per frame while recording: well under a frame interval, ~120 ms/s at 30 fps. */
+const CLOCK_STEP_RECORDING_US = 4000;
+
 /** Frames handed to the encode worker: bounded by acknowledgements so the port never piles up. */
 interface OutputLink { port: MessagePort; path: OutputPath; inFlight: number; maxInFlight: number }
 
@@ -112,7 +115,13 @@ class RenderWorker implements RenderWorkerApi {
     const reader = readable.getReader();
     this.reader = reader;
     this.clock = new ClockMapper();
+    if (this.output) this.clock.maxStepUs = CLOCK_STEP_RECORDING_US;
     void this.pump(reader);
+  }
+
+  /** Camera clock offset measured on the page; the mapping takes the smallest it has seen. */
+  observeClockOffset(offsetUs: number): void {
+    this.clock.observe(offsetUs);
   }
 
   /** Stops reading the current source and releases the frame it held. */
@@ -212,6 +221,8 @@ class RenderWorker implements RenderWorkerApi {
     port.onmessage = (ev: MessageEvent<{ type: string }>) => { if (ev.data.type === 'ack') link.inFlight = Math.max(0, link.inFlight - 1); };
     this.output = link;
     this.outputDropped = 0;
+    // From here on the mapping may only creep earlier, so recorded timestamps keep increasing.
+    this.clock.maxStepUs = CLOCK_STEP_RECORDING_US;
     return { width: this.graph!.outputWidth, height: this.graph!.outputHeight };
   }
 
@@ -221,6 +232,7 @@ class RenderWorker implements RenderWorkerApi {
     this.output.port.postMessage({ type: 'end' });
     this.output.port.onmessage = null;
     this.output = null;
+    this.clock.maxStepUs = Infinity;
   }
 
   /** Chooses the ingest path ('auto' = zero-copy where the platform allows). */

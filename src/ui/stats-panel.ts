@@ -20,6 +20,8 @@ export function statsRows(s: StudioStats): Row[] {
     ['Written', e?.bytesWritten ? formatBytes(e.bytesWritten) : '—'],
     ['Codec', e?.codecString ? `${e.codecString} (${e.hardwareAcceleration})` : '—'],
     ['Audio', e?.audioCodec ?? '—'],
+    ['Mic delay in mixer (measured)', s.micDelayMs === null ? 'not measured yet' : `${Math.round(s.micDelayMs)} ms (compensated)`],
+    ['Audio gaps filled / overlaps dropped', e?.recording ? `${Math.round(e.audioSilenceMs)} / ${Math.round(e.audioDroppedMs)} ms` : '—', (e?.audioSilenceMs ?? 0) + (e?.audioDroppedMs ?? 0) > 0],
     ['Frame path to encoder', e?.outputPath ?? '—'],
     ['Ingest path', r?.ingestPath ?? '—', !!r?.ingestFallbackReason],
     ['Camera', s.camera.active ? `${s.camera.width}×${s.camera.height} @ ${Math.round(s.camera.frameRate)}` : 'off'],

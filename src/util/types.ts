@@ -63,6 +63,11 @@ export interface EncodeStats {
   durationMs: number;
   audioCodec: string | null;
   audioChunks: number;
+  /** Microphone→mix delay (ms) subtracted from the audio timestamps; 0 until measured. */
+  audioDelayMs: number;
+  /** Silence inserted where audio was missing, and audio dropped where it overlapped (ms). */
+  audioSilenceMs: number;
+  audioDroppedMs: number;
   fileName: string | null;
 }
 
@@ -70,6 +75,8 @@ export interface StudioStats {
   render: RenderStats | null;
   encode: EncodeStats | null;
   camera: { active: boolean; label: string | null; width: number; height: number; frameRate: number };
+  /** How much later the mix carries the camera microphone than its timestamps say; null until measured. */
+  micDelayMs: number | null;
 }
 
 export interface RecordingInfo {
@@ -92,6 +99,11 @@ export interface EncodeStartOptions extends RecordingOptions {
   fileName: string;
   /** Hint from the microphone track; the encoder is configured from the first AudioData. */
   audio: { sampleRate: number; channels: number } | null;
+  /**
+   * The page's `performance.timeOrigin` in µs: AudioData from a track processor made on the
+   * page counts from it, which maps audio onto the wall clock exactly (see ClockMapper).
+   */
+  audioClockOriginUs?: number;
 }
 
 export interface EncodeStartInfo {
