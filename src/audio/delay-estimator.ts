@@ -64,14 +64,16 @@ export interface DelayEstimateOptions {
   minOverlapMs: number;
   /** Envelope standard deviation below which the microphone is too quiet or steady to tell. */
   minRefStd: number;
-  /** Normalised correlation the best lag must reach. */
+  /** Normalised correlation the best lag must reach (other sources in the mix lower it). */
   minNcc: number;
-  /** Lags within this much of the best correlation are ties; the smallest wins (periodic sound). */
+  /** How far the best lag must stand above every lag more than 100 ms away from it. */
+  minProminence: number;
+  /** Peaks within this much of the best correlation are ties; the smallest lag wins (periodic sound). */
   tieNcc: number;
 }
 
 export const DEFAULT_DELAY_OPTIONS: Readonly<DelayEstimateOptions> = Object.freeze({
-  windowMs: 2000, minLagMs: -100, maxLagMs: 1000, minOverlapMs: 500, minRefStd: 0.003, minNcc: 0.7, tieNcc: 0.03,
+  windowMs: 2000, minLagMs: -100, maxLagMs: 1000, minOverlapMs: 500, minRefStd: 0.003, minNcc: 0.5, minProminence: 0.1, tieNcc: 0.03,
 });
 
 export interface DelayEstimate { lagMs: number; ncc: number }
@@ -97,7 +99,18 @@ export function estimateDelay(mic: EnvelopeRing, out: EnvelopeRing, opts: DelayE
     if (c > best) best = c;
   }
   if (!(best >= opts.minNcc)) return null;
-  const i = ncc.findIndex((c) => c >= best - opts.tieNcc);
+  // Among peaks (a lag that is the best within ±25 ms) as good as the best, the smallest lag
+  // wins: a periodic sound matches a period later too, and the shorter wait is the physical one.
+  const isPeak = (k: number) => {
+    for (let j = Math.max(0, k - 25); j <= Math.min(ncc.length - 1, k + 25); j++) if (ncc[j]! > ncc[k]!) return false;
+    return true;
+  };
+  let i = ncc.indexOf(best);
+  for (let k = 0; k < i; k++) if (ncc[k]! >= best - opts.tieNcc && isPeak(k)) { i = k; break; }
+  // A match that barely beats unrelated lags is chance (two unrelated sounds), not a delay.
+  let rival = -Infinity;
+  for (let k = 0; k < ncc.length; k++) if (Math.abs(k - i) > 100 && ncc[k]! > rival && ncc[k]! < best - opts.tieNcc) rival = ncc[k]!;
+  if (best - rival < opts.minProminence) return null;
   return { lagMs: opts.minLagMs + i, ncc: ncc[i]! };
 }
 
