@@ -138,7 +138,7 @@ class EncodeWorker implements EncodeWorkerApi {
         if (done) break;
         s.audioChunksIn++;
         try {
-          // The mix carries the microphone's sound later than its stamps say (AudioDelayProbe).
+          // The mix carries the microphone's sound later than its stamps say (measured by MixTap).
           const wall = clock.map(value.timestamp) - this.audioDelayUs;
           if (s.audioUntilUs !== null && wall >= s.audioUntilUs) break;
           // Audio captured before the first video frame is not part of the recording.

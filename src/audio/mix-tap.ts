@@ -17,8 +17,8 @@ const TRACK_BUFFER = 50;
 /**
  * Reads the audio to be recorded (the mixer's output) on the page, where the reader runs
  * promptly, and hands each chunk to the recorder over a MessagePort. Reading it in the busy
- * encode worker instead was measured to put speech 400 ms away from the picture: a track
- * processor that is read late drops chunks but keeps stamping by sample count.
+ * encode worker instead was measured to put speech up to 400 ms away from the picture: the
+ * chunks' timestamps stayed continuous while the sound in them did not match them.
  *
  * It also listens to the camera microphone and keeps a running estimate of how much later the
  * mix carries its sound than its timestamps say (delay-estimator.ts), which the recorder
