@@ -52,6 +52,22 @@ export function uniformBuffer(device: GPUDevice, size: number, label: string): G
   return device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
 }
 
+/**
+ * The numbers a pass's params uniform was last written from. `changed` is true once per change
+ * and allocates nothing, so the per-frame check does not build a key string every frame.
+ */
+export class ChangeKey {
+  private readonly last = [NaN, NaN, NaN, NaN, NaN];
+
+  /** True when any value differs from the previous call (unused trailing values stay 0). */
+  changed(a: number, b = 0, c = 0, d = 0, e = 0): boolean {
+    const k = this.last;
+    if (k[0] === a && k[1] === b && k[2] === c && k[3] === d && k[4] === e) return false;
+    k[0] = a; k[1] = b; k[2] = c; k[3] = d; k[4] = e;
+    return true;
+  }
+}
+
 /** Workgroup count for an 8x8 workgroup covering `n` items. */
 export const groups8 = (n: number): number => Math.ceil(n / 8);
 
@@ -65,7 +81,7 @@ export class SeparablePass {
   private readonly v: GPUComputePipeline;
   private readonly hGroups: BindGroupCache;
   private readonly vGroups: BindGroupCache;
-  private readonly key = [NaN, NaN, NaN];
+  private readonly key = new ChangeKey();
 
   constructor(device: GPUDevice, code: string, private readonly name: string, paramBytes: number) {
     const module = device.createShaderModule({ code, label: name });
@@ -78,10 +94,7 @@ export class SeparablePass {
 
   /** True once per change of (width, height, setting): the caller then rewrites `params`. */
   changed(width: number, height: number, setting: number): boolean {
-    const k = this.key;
-    if (k[0] === width && k[1] === height && k[2] === setting) return false;
-    k[0] = width; k[1] = height; k[2] = setting;
-    return true;
+    return this.key.changed(width, height, setting);
   }
 
   /** Encodes both directions; binding 0 is the params, 1 the input, 2 the output. */

@@ -1,6 +1,6 @@
 import shader from '../../../shaders/mask-threshold.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
-import { BindGroupCache, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
+import { BindGroupCache, ChangeKey, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
 
 /** A mask-resolution f32 buffer pass: `src` in, `dst` out, both width*height. */
 export interface MaskIo {
@@ -16,7 +16,7 @@ export class MaskThresholdPass {
   private readonly params: GPUBuffer;
   private readonly paramData = new ArrayBuffer(16);
   private readonly groups: BindGroupCache;
-  private key = '';
+  private readonly key = new ChangeKey();
 
   constructor(private readonly device: GPUDevice) {
     const module = device.createShaderModule({ code: shader, label: 'mask-threshold' });
@@ -27,13 +27,11 @@ export class MaskThresholdPass {
 
   /** Encodes the threshold; `threshold` is the edge centre, `softness` its width (0 = hard). */
   encode(encoder: GPUCommandEncoder, io: MaskIo, threshold: number, softness: number, timer?: PassTimer): void {
-    const key = `${io.width}x${io.height}:${threshold}:${softness}`;
-    if (key !== this.key) {
+    if (this.key.changed(io.width, io.height, threshold, softness)) {
       const u32 = new Uint32Array(this.paramData);
       const f32 = new Float32Array(this.paramData);
       u32[0] = io.width; u32[1] = io.height; f32[2] = threshold; f32[3] = softness;
       this.device.queue.writeBuffer(this.params, 0, this.paramData);
-      this.key = key;
     }
     const pass = encoder.beginComputePass({ label: 'mask-threshold', timestampWrites: timer?.pass('mask-threshold') });
     pass.setPipeline(this.pipeline);

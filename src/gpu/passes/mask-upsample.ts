@@ -1,7 +1,7 @@
 import shader from '../../../shaders/mask-upsample.wgsl?raw';
 import { JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE } from '../../segment/mask-options.ts';
 import type { PassTimer } from '../timing.ts';
-import { BindGroupCache, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
+import { BindGroupCache, ChangeKey, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
 
 /** Buffers and textures of one upsampling. */
 export interface UpsampleIo {
@@ -23,7 +23,7 @@ export class MaskUpsamplePass {
   private readonly params: GPUBuffer;
   private readonly paramData = new ArrayBuffer(32);
   private readonly groups: BindGroupCache;
-  private key = '';
+  private readonly key = new ChangeKey();
 
   constructor(private readonly device: GPUDevice) {
     const module = device.createShaderModule({ code: shader, label: 'mask-upsample' });
@@ -35,8 +35,7 @@ export class MaskUpsamplePass {
   /** Encodes the upsampling into `io.dst`. */
   encode(encoder: GPUCommandEncoder, io: UpsampleIo, edgeAware: boolean, timer?: PassTimer): void {
     const { width, height } = io.dst;
-    const key = `${io.maskWidth}x${io.maskHeight}:${width}x${height}:${edgeAware}`;
-    if (key !== this.key) {
+    if (this.key.changed(io.maskWidth, io.maskHeight, width, height, edgeAware ? 1 : 0)) {
       const u32 = new Uint32Array(this.paramData);
       const i32 = new Int32Array(this.paramData);
       const f32 = new Float32Array(this.paramData);
@@ -44,7 +43,6 @@ export class MaskUpsamplePass {
       u32[4] = edgeAware ? 1 : 0; i32[5] = JBU_RADIUS;
       f32[6] = 1 / (2 * JBU_SIGMA_RANGE * JBU_SIGMA_RANGE); f32[7] = JBU_RANGE_FLOOR;
       this.device.queue.writeBuffer(this.params, 0, this.paramData);
-      this.key = key;
     }
     const group = this.groups.get([[0, this.params], [1, io.mask], [2, io.lowResFrame], [3, io.guide], [4, io.dst]]);
     const pass = encoder.beginComputePass({ label: 'mask-upsample', timestampWrites: timer?.pass('mask-upsample') });
