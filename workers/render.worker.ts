@@ -115,7 +115,6 @@ class RenderWorker implements RenderWorkerApi {
     const reader = readable.getReader();
     this.reader = reader;
     this.clock = new ClockMapper();
-    if (this.output) this.clock.maxStepUs = CLOCK_STEP_RECORDING_US;
     void this.pump(reader);
   }
 
@@ -143,6 +142,8 @@ class RenderWorker implements RenderWorkerApi {
         // Latest frame wins: a frame still waiting when the next arrives was missed (rendering lag).
         if (this.pending) { this.pending.close(); this.framesMissed++; }
         this.pending = value;
+        // While recording the mapping may only creep earlier, so recorded timestamps keep increasing.
+        this.clock.maxStepUs = this.output ? CLOCK_STEP_RECORDING_US : Infinity;
         this.pendingWallUs = this.clock.map(value.timestamp);
         if (!this.rendering) void this.renderLoop();
       }
@@ -221,8 +222,6 @@ class RenderWorker implements RenderWorkerApi {
     port.onmessage = (ev: MessageEvent<{ type: string }>) => { if (ev.data.type === 'ack') link.inFlight = Math.max(0, link.inFlight - 1); };
     this.output = link;
     this.outputDropped = 0;
-    // From here on the mapping may only creep earlier, so recorded timestamps keep increasing.
-    this.clock.maxStepUs = CLOCK_STEP_RECORDING_US;
     return { width: this.graph!.outputWidth, height: this.graph!.outputHeight };
   }
 
@@ -232,7 +231,6 @@ class RenderWorker implements RenderWorkerApi {
     this.output.port.postMessage({ type: 'end' });
     this.output.port.onmessage = null;
     this.output = null;
-    this.clock.maxStepUs = Infinity;
   }
 
   /** Chooses the ingest path ('auto' = zero-copy where the platform allows). */

@@ -27,11 +27,6 @@ export class CameraClock {
     void this.pump();
   }
 
-  /** Smallest offset seen so far (Infinity before the first frame). */
-  get offsetUs(): number {
-    return this.best;
-  }
-
   /** Stops the clone; safe to call twice. */
   stop(): void {
     this.reader.cancel().catch(() => {});

@@ -4,15 +4,14 @@ const MAX_QUEUED = 500;
 /**
  * Receives the recorder's AudioData over a MessagePort (see MixTap) and hands it out in order
  * with a reader's read()/cancel(). The queue is bounded; a dropped chunk leaves a gap in the
- * timestamps, which AudioTimeline fills with silence, so the sound after it stays in sync.
+ * timestamps, which AudioTimeline fills with silence and counts (the stats show it), so the
+ * sound after it stays in sync.
  * Every AudioData here is owned by the inbox until read, and closed if never read.
  */
 export class AudioInbox {
   private readonly queue: AudioData[] = [];
   private waiter: ((r: ReadableStreamReadResult<AudioData>) => void) | null = null;
   private ended = false;
-  /** Chunks dropped because the encoder fell more than MAX_QUEUED behind. */
-  dropped = 0;
 
   constructor(private readonly port: MessagePort) {
     port.onmessage = (e: MessageEvent<{ type: string; data?: AudioData }>) => {
@@ -45,7 +44,7 @@ export class AudioInbox {
       return;
     }
     this.queue.push(a);
-    if (this.queue.length > MAX_QUEUED) { this.queue.shift()!.close(); this.dropped++; }
+    if (this.queue.length > MAX_QUEUED) this.queue.shift()!.close();
   }
 
   private end(): void {
