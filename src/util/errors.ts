@@ -38,12 +38,18 @@ export class MediaDecodeError extends StudioError {}
 export class AudioDecodeError extends StudioError {}
 /** The segmentation model could not be fetched or onnxruntime-web could not load it. */
 export class ModelLoadError extends StudioError {}
+/** A scene collection (import, stored copy or API edit) breaks the schema; `details.issues` lists `{ path, message }`. */
+export class SceneValidationError extends StudioError {
+  get issues(): { path: string; message: string }[] {
+    return (this.details.issues as { path: string; message: string }[] | undefined) ?? [];
+  }
+}
 
 /** Every error class, by name, so errors can be rebuilt after crossing a worker boundary. */
 export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
   StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
   GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, MediaDecodeError,
-  ModelLoadError, AudioDecodeError,
+  ModelLoadError, AudioDecodeError, SceneValidationError,
 };
 
 /** Turns anything thrown into a StudioError, keeping typed errors as they are. */
