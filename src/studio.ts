@@ -1,36 +1,33 @@
 import * as Comlink from 'comlink';
-import { openCamera, trackReadable, listCameras, cameraError, type CameraCapture } from './capture/camera.ts';
-import { CameraClock } from './capture/camera-clock.ts';
-import { MixTap } from './audio/mix-tap.ts';
-import { listRecordings, getRecording, deleteRecording, recordingName } from './mux/recordings.ts';
-import { AudioEngine, AudioStateEvent, type AudioLevels, type AudioSourceInfo, type AudioSourceSettings, type MasterSettings } from './audio/audio-engine.ts';
+import { listCameras } from './capture/camera.ts';
+import { listRecordings, getRecording, deleteRecording } from './mux/recordings.ts';
+import type { AudioEngine, AudioLevels, AudioSourceInfo, AudioSourceSettings, MasterSettings } from './audio/audio-engine.ts';
 import { installErrorTransfer } from './util/rpc-errors.ts';
 import { loadBackground, saveBackground, loadMaskOptions, saveMaskOptions } from './segment/effect-store.ts';
 import type { BackgroundEffect } from './segment/background-effect.ts';
 import type { MaskOptions } from './segment/mask-options.ts';
 import { StudioError, StudioStateError, errorClasses, asStudioError } from './util/errors.ts';
+import { parseSceneCollection, parseSceneCollectionJson, type ItemPatch, type SourceSettingsPatch } from './scene/schema.ts';
+import type { OutputSettings, Scene, SceneCollection, TransitionKind } from './scene/types.ts';
 import type { RenderWorkerApi, EncodeWorkerApi } from './worker-apis.ts';
-import type {
-  CameraOptions, CodecSupport, EncodeStartInfo, IngestPath, RecordingInfo, RecordingOptions, StudioStats, WorkerFault,
-} from './util/types.ts';
+import type { CameraOptions, CodecSupport, EncodeStartInfo, IngestPath, RecordingInfo, RecordingOptions, StudioStats, WorkerFault } from './util/types.ts';
+import { AudioHub, type AddAudioSource } from './studio/audio-hub.ts';
+import { Recorder, type RecordingState } from './studio/recorder.ts';
+import { SceneSync } from './studio/scene-sync.ts';
+import { SourceMedia } from './studio/source-media.ts';
+import { SourceManager, type SourceInfo, type SourceSpec } from './studio/source-manager.ts';
 
 installErrorTransfer();
 
 export type CameraState = 'off' | 'starting' | 'on';
-export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping';
+export type { RecordingState, AddAudioSource, SourceSpec, SourceInfo };
 
 /**
- * Events: 'state' (camera/recording state changed), 'error' (detail: StudioError), 'recording'
- * (detail: File), 'audiostate' (detail: {state, message}: the browser paused or resumed audio),
- * 'audiosources' (the mixer's sources changed).
+ * Events: 'state' (camera/recording state), 'scenes' (the scene collection or a source's status
+ * changed), 'error' (detail: StudioError), 'recording' (detail: File), 'audiostate'
+ * (detail: {state, message}), 'audiosources' (the mixer's sources changed).
  */
-export type StudioEventName = 'state' | 'error' | 'recording' | 'audiostate' | 'audiosources';
-
-/** An audio source to add to the mixer. */
-export type AddAudioSource =
-  | { kind: 'microphone'; deviceId?: string; label?: string }
-  | { kind: 'display'; label?: string }
-  | { kind: 'file'; file: Blob; label?: string };
+export type StudioEventName = 'state' | 'scenes' | 'error' | 'recording' | 'audiostate' | 'audiosources';
 
 function faultToError(f: WorkerFault): StudioError {
   const Cls = errorClasses[f.name] ?? StudioError;
@@ -38,34 +35,24 @@ function faultToError(f: WorkerFault): StudioError {
 }
 
 /**
- * The studio's automation API (also what the UI uses): camera, recording and stats, with the
- * render and encode workers behind it. Frames go camera → render worker → encode worker and
- * never through this thread.
+ * The studio's automation API, and the only object the UI talks to. A thin facade: the scene
+ * store and its sync (SceneSync), sources and their media (SourceManager, SourceMedia), sound
+ * (AudioHub) and recording (Recorder) each do one job. Frames go source → render worker →
+ * encode worker and never through this thread.
  */
 export class Studio extends EventTarget {
-  /** Resolves when the GPU pipeline is ready; rejects with WebGPUUnavailableError without WebGPU. */
+  /** Resolves when the GPU pipeline is up and the saved scenes are restored; rejects with WebGPUUnavailableError. */
   readonly ready: Promise<void>;
   cameraState: CameraState = 'off';
-  recordingState: RecordingState = 'idle';
-  /** Info about the running recording (codec, container, path). */
-  recordingInfo: EncodeStartInfo | null = null;
+  /** 'webgpu', 'wasm' or 'unavailable': where background removal runs. */
+  segmentation = 'unavailable';
   private readonly render: Comlink.Remote<RenderWorkerApi>;
   private readonly encode: Comlink.Remote<EncodeWorkerApi>;
-  private camera: CameraCapture | null = null;
-  /** Measures the camera clock for the render worker's timestamps (see CameraClock). */
-  private cameraClock: CameraClock | null = null;
-  /** Reads the mix for the recorder and measures the camera microphone's delay in it (MixTap). */
-  private mixTap: MixTap | null = null;
-  /** The tap the running recording reads (the mix, or the bare microphone without a mixer). */
-  private recordTap: MixTap | null = null;
-  private stopping: Promise<File> | null = null;
-  /** A recording that ended on its own (camera unplugged, encoder error) and was not yet collected. */
-  private unclaimed: File | null = null;
-  private recordingStartedAt = 0;
-  private audioEngine: Promise<AudioEngine> | null = null;
-  private micSourceId: string | null = null;
-  /** Capture tracks the studio opened for an audio source, stopped when the source is removed. */
-  private readonly ownedTracks = new Map<string, MediaStreamTrack[]>();
+  private readonly sync: SceneSync;
+  private readonly hub: AudioHub;
+  private readonly media: SourceMedia;
+  private readonly sources: SourceManager;
+  private readonly recorder: Recorder;
 
   constructor(canvas: HTMLCanvasElement) {
     super();
@@ -73,37 +60,180 @@ export class Studio extends EventTarget {
     const ew = new Worker(new URL('../workers/encode.worker.ts', import.meta.url), { type: 'module', name: 'encode' });
     this.render = Comlink.wrap<RenderWorkerApi>(rw);
     this.encode = Comlink.wrap<EncodeWorkerApi>(ew);
+    const onError = (e: StudioError) => this.emit('error', e);
+    this.sync = new SceneSync(this.render, onError);
+    this.sync.store.subscribe(() => this.emit('scenes'));
+    this.hub = new AudioHub(this.encode, {
+      state: (d) => this.emit('audiostate', d), error: onError, sources: () => this.emit('audiosources'),
+    });
+    this.media = new SourceMedia(this.render, this.hub, (id, reason) => this.onSourceEnded(id, reason));
+    this.sources = new SourceManager(this.sync, this.media, this.render, onError, () => this.emit('scenes'));
+    this.recorder = new Recorder(this.render, this.encode, () => this.emit('state'), onError, (f) => this.emit('recording', f),
+      (f) => void this.onFatal(faultToError(f)));
     const offscreen = canvas.transferControlToOffscreen();
     this.ready = this.render.init(Comlink.transfer(offscreen, [offscreen]), Comlink.proxy({
-      sourceEnded: (reason: string) => void this.onSourceEnded(reason),
+      sourceEnded: (id: string, reason: string) => this.onSourceEnded(id, reason),
       fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)),
     })).then(async (info) => {
       this.segmentation = info.segmentation;
-      if (info.segmentation !== 'unavailable') await this.restoreEffects();
+      await this.sync.restore();
+      await this.sources.restoreMedia();
+      const opts = loadMaskOptions();
+      if (opts && info.segmentation !== 'unavailable') await this.render.setMaskOptions(opts).catch(() => {});
     });
   }
 
-  /** 'webgpu', 'wasm' or 'unavailable': where background removal runs. */
-  segmentation = 'unavailable';
+  private emit(name: StudioEventName, detail?: unknown): void {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
 
-  private async restoreEffects(): Promise<void> {
+  private setCameraState(s: CameraState): void { this.cameraState = s; this.emit('state'); }
+
+  get recordingState(): RecordingState { return this.recorder.state; }
+  /** Info about the running recording (codec, container, path). */
+  get recordingInfo(): EncodeStartInfo | null { return this.recorder.info; }
+  /** Milliseconds since the running recording started (0 when idle). */
+  get recordingElapsedMs(): number { return this.recorder.elapsedMs; }
+
+  // ── Scenes and sources ────────────────────────────────────────────────────────────────
+
+  /** The scene collection (frozen; replaced on every change, 'scenes' event). */
+  get scenes(): Readonly<SceneCollection> { return this.sync.store.state; }
+  /** The id of the scene on the program. */
+  get currentScene(): string { return this.sync.store.state.currentSceneId; }
+
+  /** Sets the program canvas: size (up to 1920×1080 at 60 fps, 3840×2160 at 30) and frame rate. */
+  async setOutput(o: OutputSettings): Promise<void> {
+    await this.ready;
+    if (this.recorder.state !== 'idle') throw new StudioStateError('The output cannot change while recording. Stop the recording first.');
+    this.sync.store.apply({ type: 'setOutput', output: o });
+  }
+
+  /** Adds a source (camera, display, image, color, text, video) and opens its media; resolves to its id. */
+  async addSource(spec: SourceSpec): Promise<string> {
+    await this.ready;
+    const id = await this.sources.add(spec);
+    if (spec.kind === 'camera') this.setCameraState('on');
+    return id;
+  }
+  /** Changes a source's settings or name. */
+  async updateSource(id: string, patch: { name?: string } & SourceSettingsPatch): Promise<void> { await this.ready; await this.sources.update(id, patch); }
+  /** Removes a source from every scene and closes its media. */
+  async removeSource(id: string): Promise<void> { await this.ready; this.sources.remove(id); this.refreshCameraState(); }
+  /** Sources with their status ('live', 'off', 'ended', 'missing'). */
+  listSources(): SourceInfo[] { return this.sources.list(); }
+  /** Reopens a camera or screen (asks again which screen), or a video whose file is missing (`file`). */
+  async reopenSource(id: string, file?: Blob): Promise<void> {
+    await this.ready;
+    await this.sources.openMedia(id, false, file ?? null);
+    this.refreshCameraState();
+  }
+  /** Play, pause or restart a video file source. */
+  async controlVideo(id: string, action: 'play' | 'pause' | 'restart'): Promise<void> { await this.ready; await this.sources.controlVideo(id, action); }
+  /** Background removal as a filter of a camera, screen or video source. */
+  async setSourceBackground(id: string, effect: BackgroundEffect): Promise<void> { await this.ready; await this.sources.setBackground(id, effect); }
+
+  /** Adds a scene; resolves to its id. */
+  async createScene(name?: string): Promise<string> { await this.ready; return this.sync.store.apply({ type: 'createScene', name }); }
+  /** Removes a scene (not the last one). */
+  async removeScene(id: string): Promise<void> { await this.ready; this.sync.store.apply({ type: 'removeScene', sceneId: id }); }
+  /** Renames a scene. */
+  async renameScene(id: string, name: string): Promise<void> { await this.ready; this.sync.store.apply({ type: 'renameScene', sceneId: id, name }); }
+  /** Copies a scene (same sources, new items); resolves to the new scene's id. */
+  async duplicateScene(id: string, name?: string): Promise<string> { await this.ready; return this.sync.store.apply({ type: 'duplicateScene', sceneId: id, name }); }
+  /** The scenes, in order. */
+  listScenes(): Scene[] { return structuredClone(this.sync.store.state.scenes) as Scene[]; }
+  /** Puts a scene on the program: a cut, or a fade over `durationMs` (default 300). */
+  async switchScene(id: string, opts: { transition?: TransitionKind; durationMs?: number } = {}): Promise<void> {
+    await this.ready;
+    const fade = opts.transition === 'fade' ? Math.min(10_000, Math.max(0, Number.isFinite(opts.durationMs) ? opts.durationMs! : 300)) : 0;
+    if (!this.sync.store.scene(id)) throw new StudioStateError(`No scene has the id ${JSON.stringify(id)}.`);
+    this.sync.fadeNext(fade);
+    this.sync.store.apply({ type: 'setCurrentScene', sceneId: id });
+  }
+
+  /** Shows a source in a scene; without a transform the source is fitted to the canvas. Resolves to the item id. */
+  async addItem(sceneId: string, sourceId: string, transform?: ItemPatch): Promise<string> {
+    await this.ready;
+    return this.sync.store.apply({ type: 'addItem', sceneId, sourceId, transform });
+  }
+  /** Moves, resizes, rotates, crops, fades, hides or locks an item. */
+  async updateItem(itemId: string, patch: ItemPatch): Promise<void> { await this.ready; this.sync.store.apply({ type: 'updateItem', itemId, patch }); }
+  /** Removes an item from its scene (the source stays). */
+  async removeItem(itemId: string): Promise<void> { await this.ready; this.sync.store.apply({ type: 'removeItem', itemId }); }
+  /** Moves an item to `index` in its scene's z order (0 = bottom). */
+  async reorderItem(itemId: string, index: number): Promise<void> { await this.ready; this.sync.store.apply({ type: 'reorderItem', itemId, index }); }
+
+  /** The scene collection as JSON-ready data (export). */
+  getSceneCollection(): SceneCollection { return this.sync.store.snapshot(); }
+  /** Replaces the scene collection (import): validated first; a bad one throws SceneValidationError and changes nothing. */
+  async loadSceneCollection(json: string | unknown): Promise<void> {
+    await this.ready;
+    const c = typeof json === 'string' ? parseSceneCollectionJson(json) : parseSceneCollection(json);
+    if (this.recorder.state !== 'idle' && (c.output.width !== this.scenes.output.width || c.output.height !== this.scenes.output.height)) {
+      throw new StudioStateError('A collection with another output size cannot be loaded while recording.');
+    }
+    const keep = new Set(c.sources.map((s) => s.id));
+    for (const s of this.sync.store.state.sources) if (!keep.has(s.id)) this.media.close(s.id);
+    this.sync.store.load(c);
+    await this.sources.restoreMedia();
+    this.refreshCameraState();
+  }
+  /** Writes the scene collection to IndexedDB now (it is also saved shortly after every change). */
+  saveScenes(): Promise<void> { return this.sync.saveNow(); }
+
+  // ── The camera (the first camera source), its filter ─────────────────────────────────
+
+  private firstCamera(): string | null {
+    return this.sync.store.state.sources.find((s) => s.settings.kind === 'camera')?.id ?? null;
+  }
+
+  private refreshCameraState(): void {
+    const live = this.sync.store.state.sources.some((s) => s.settings.kind === 'camera' && this.media.isLive(s.id));
+    if (this.cameraState !== 'starting') this.setCameraState(live ? 'on' : 'off');
+  }
+
+  /** Opens the camera (and microphone): the first call makes a camera source fill the current scene. */
+  async startCamera(opts: CameraOptions = {}): Promise<void> {
+    await this.ready;
+    if (this.cameraState === 'starting') throw new StudioStateError('The camera is already starting.');
+    this.setCameraState('starting');
     try {
-      const opts = loadMaskOptions();
-      if (opts) await this.render.setMaskOptions(opts);
-      const bg = await loadBackground();
-      if (bg) await this.render.setBackground(bg);
+      let id = this.firstCamera();
+      if (id) {
+        if (opts.deviceId || opts.width || opts.height || opts.frameRate) {
+          await this.sources.update(id, { deviceId: opts.deviceId, width: opts.width, height: opts.height, frameRate: opts.frameRate } as SourceSettingsPatch);
+        }
+        await this.sources.openMedia(id, opts.audio !== false);
+      } else {
+        const saved = this.segmentation !== 'unavailable' ? await loadBackground().catch(() => null) : null;
+        id = await this.sources.add({ kind: 'camera', ...opts, audio: opts.audio !== false, ...(saved && saved.type !== 'none' ? { background: saved } : {}) });
+      }
+      const scene = this.sync.store.currentScene;
+      if (!scene.items.some((i) => i.sourceId === id)) this.sync.store.apply({ type: 'addItem', sceneId: scene.id, sourceId: id });
+      this.cameraState = 'off';
+      this.refreshCameraState();
     } catch (e) {
-      this.emit('error', asStudioError(e, 'The saved background could not be restored'));
+      this.cameraState = 'off';
+      this.refreshCameraState();
+      throw asStudioError(e, 'The camera could not be started');
     }
   }
 
-  /**
-   * Sets the background effect: none, blur (strength 0..1), colour, image (a Blob, cover-fit)
-   * or transparent. The choice (and the image) is remembered for the next visit.
-   */
+  /** Stops every camera (a running recording is finished first); their items keep the last picture. */
+  async stopCamera(): Promise<void> {
+    if (this.recorder.state === 'recording') await this.recorder.finishUnclaimed(this.hub.mixTap);
+    for (const s of this.sync.store.state.sources) if (s.settings.kind === 'camera') this.media.close(s.id);
+    this.refreshCameraState();
+  }
+
+  /** The background effect of the first camera: none, blur, colour, image or transparent; remembered for the next visit. */
   async setBackground(effect: BackgroundEffect): Promise<void> {
     await this.ready;
-    await this.render.setBackground(effect);
+    if (this.segmentation === 'unavailable' && effect.type !== 'none') await this.render.setSourceBackground('', effect);
+    const id = this.firstCamera();
+    if (id && this.media.isLive(id)) await this.sources.setBackground(id, effect);
+    else if (id) this.sync.store.apply({ type: 'setSourceBackground', sourceId: id, background: effect.type === 'image' ? { type: 'image', blobId: await this.sync.putBlob(effect.image!), lightWrap: effect.lightWrap } : effect as never });
     await saveBackground(effect).catch((e) => this.emit('error', asStudioError(e, 'The background choice could not be saved')));
   }
 
@@ -116,273 +246,81 @@ export class Studio extends EventTarget {
   }
 
   /** Removes the background of a still image; resolves to a PNG whose alpha is the person mask. */
-  async removeBackground(image: Blob): Promise<Blob> {
-    await this.ready;
-    return this.render.removeBackground(image);
-  }
+  async removeBackground(image: Blob): Promise<Blob> { await this.ready; return this.render.removeBackground(image); }
 
-  private emit(name: StudioEventName, detail?: unknown): void {
-    this.dispatchEvent(new CustomEvent(name, { detail }));
-  }
-
-  private setState(camera: CameraState = this.cameraState, rec: RecordingState = this.recordingState): void {
-    this.cameraState = camera;
-    this.recordingState = rec;
-    this.emit('state');
-  }
-
-  /** Milliseconds since the running recording started (0 when idle). */
-  get recordingElapsedMs(): number {
-    return this.recordingState === 'recording' ? performance.now() - this.recordingStartedAt : 0;
-  }
-
-  /** Opens the camera (and microphone) and starts the preview. */
-  async startCamera(opts: CameraOptions = {}): Promise<void> {
-    await this.ready;
-    if (this.cameraState === 'starting') throw new StudioStateError('The camera is already starting.');
-    if (this.camera) await this.stopCamera();
-    this.setState('starting');
-    try {
-      const cam = await openCamera(opts);
-      this.camera = cam;
-      const readable = trackReadable<VideoFrame>(cam.video);
-      const width = cam.settings.width ?? 1280, height = cam.settings.height ?? 720;
-      await this.render.attachSource(Comlink.transfer(readable, [readable as unknown as Transferable]), { width, height });
-      this.cameraClock = new CameraClock(cam.video, (us) => void this.render.observeClockOffset(us).catch(() => {}));
-      if (cam.audio) await this.attachMicrophone(cam.audio);
-      this.setState('on');
-    } catch (e) {
-      this.camera?.stream.getTracks().forEach((t) => t.stop());
-      this.camera = null;
-      this.setState('off');
-      throw asStudioError(e, 'The camera could not be started');
-    }
-  }
-
-  /** Stops the camera; a running recording is finished first. */
-  async stopCamera(): Promise<void> {
-    if (this.recordingState === 'recording') this.unclaimed = await this.finishRecording();
-    await this.render.detachSource();
-    this.releaseCamera();
-    this.setState('off');
-  }
-
-  private releaseCamera(): void {
-    this.cameraClock?.stop();
-    this.cameraClock = null;
-    this.mixTap?.setMicrophone(null);
-    this.camera?.stream.getTracks().forEach((t) => t.stop());
-    this.camera = null;
-    if (this.micSourceId) void this.removeAudioSource(this.micSourceId).catch(() => {});
-    this.micSourceId = null;
-  }
-
-  /** The audio mixer, created on first use (its AudioContext needs the page to be isolated). */
-  audio(): Promise<AudioEngine> {
-    this.audioEngine ??= AudioEngine.create().then((engine) => {
-      engine.addEventListener('statechange', (ev) => {
-        const e = ev as AudioStateEvent;
-        if (e.paused) engine.resumeOnGesture();
-        this.emit('audiostate', { state: e.state, message: e.message });
-      });
-      engine.addEventListener('error', (ev) => this.emit('error', (ev as ErrorEvent).error));
-      engine.addEventListener('sourceschange', () => this.emit('audiosources'));
-      this.mixTap = new MixTap(engine.outputTrack, trackReadable<AudioData>, (ms) => void this.encode.setAudioDelay((ms ?? 0) * 1000).catch(() => {}));
-      if (engine.state === 'suspended') {
-        engine.resumeOnGesture();
-        this.emit('audiostate', { state: engine.state, message: 'Audio paused by the browser — click anywhere to resume.' });
-      }
-      return engine;
-    });
-    return this.audioEngine;
-  }
-
-  private async attachMicrophone(track: MediaStreamTrack): Promise<void> {
-    try {
-      const engine = await this.audio();
-      this.micSourceId = (await engine.addSource('microphone', track, track.label || 'Microphone')).id;
-      // Lip sync: the recorder subtracts how long the microphone waits in front of the mixer.
-      this.mixTap?.setMicrophone(track);
-    } catch (e) {
-      // The camera works without sound; say why there is none.
-      this.emit('error', asStudioError(e, 'The microphone could not be added to the mixer'));
-    }
-  }
-
-  /** Sources in the audio mixer. */
-  async listAudioSources(): Promise<AudioSourceInfo[]> {
-    return (await this.audio()).listSources();
-  }
-
-  /** Adds a microphone, the audio of a shared screen/tab, or a looping audio file to the mixer. */
-  async addAudioSource(src: AddAudioSource): Promise<AudioSourceInfo> {
-    const engine = await this.audio();
-    if (src.kind === 'file') return engine.addSource('file', src.file, src.label ?? ((src.file as File).name || 'Audio file'));
-    let stream: MediaStream;
-    try {
-      stream = src.kind === 'microphone'
-        ? await navigator.mediaDevices.getUserMedia({ audio: src.deviceId ? { deviceId: { exact: src.deviceId } } : true })
-        : await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
-    } catch (e) {
-      throw cameraError(e);
-    }
-    const audio = stream.getAudioTracks()[0];
-    // Only the sound is wanted from a screen share here; the picture is not used.
-    stream.getVideoTracks().forEach((t) => t.stop());
-    if (!audio) {
-      throw new StudioStateError(src.kind === 'display'
-        ? 'The shared screen or tab has no audio. Share again and tick "Share tab audio" (or "Share system audio").'
-        : 'The microphone gave no audio track.');
-    }
-    const info = await engine.addSource(src.kind, audio, src.label ?? (audio.label || (src.kind === 'display' ? 'Screen audio' : 'Microphone')));
-    this.ownedTracks.set(info.id, [audio]);
-    audio.addEventListener('ended', () => void this.removeAudioSource(info.id).catch(() => {}));
-    return info;
-  }
-
-  /** Removes a source from the mixer; a running recording goes on without it. */
-  async removeAudioSource(id: string): Promise<void> {
-    const engine = await this.audio();
-    if (engine.listSources().some((s) => s.id === id)) engine.removeSource(id);
-    this.ownedTracks.get(id)?.forEach((t) => t.stop());
-    this.ownedTracks.delete(id);
-    if (id === this.micSourceId) {
-      this.micSourceId = null;
-      // The mix no longer carries that microphone, so its delay no longer applies.
-      this.mixTap?.setMicrophone(null);
-    }
-  }
-
-  /** Sets gain (dB), mute, pan, monitoring and EQ of a source, or gain/mute of 'master'. */
-  async setAudio(id: string | 'master', settings: AudioSourceSettings): Promise<AudioSourceInfo | MasterSettings> {
-    const engine = await this.audio();
-    if (id === 'master') return engine.setMaster({ gainDb: settings.gainDb, muted: settings.muted });
-    return engine.setSource(id, settings);
-  }
-
-  /** Peak and RMS levels (dBFS) of every source and the master since the last call. */
-  async getAudioLevels(): Promise<AudioLevels> {
-    return (await this.audio()).getLevels();
-  }
-
-  /** The live camera and microphone tracks (for device pickers and tests). */
-  get tracks(): { video: MediaStreamTrack | null; audio: MediaStreamTrack | null } {
-    return { video: this.camera?.video ?? null, audio: this.camera?.audio ?? null };
-  }
-
-  /** Codecs this browser can record at the current output size. */
-  async probeCodecs(): Promise<CodecSupport[]> {
-    const st = await this.render.getStats();
-    return this.encode.probe(st.outputWidth || 1280, st.outputHeight || 720, this.camera?.settings.frameRate ?? 30);
-  }
-
-  /** Starts recording the rendered output (and the microphone) to a file on disk. */
-  async startRecording(opts: RecordingOptions = {}): Promise<EncodeStartInfo> {
-    if (this.cameraState !== 'on' || !this.camera) throw new StudioStateError('Start the camera before recording.');
-    if (this.recordingState !== 'idle') throw new StudioStateError('A recording is already running.');
-    this.setState(undefined, 'starting');
-    const channel = new MessageChannel();
-    // The mixer's master bus is what gets recorded; without a mixer, the microphone directly.
-    const engine = await this.audio().catch(() => null);
-    const mic = engine?.outputTrack ?? (this.camera.audio?.readyState === 'live' ? this.camera.audio : null);
-    const tap = engine ? this.mixTap : mic ? new MixTap(mic, trackReadable<AudioData>, () => {}) : null;
-    this.recordTap = tap;
-    const audio = tap?.startRecording() ?? null;
-    try {
-      const st = await this.render.getStats();
-      const settings = mic?.getSettings();
-      const info = await this.encode.start({
-        ...opts,
-        width: st.outputWidth, height: st.outputHeight,
-        frameRate: Math.round(this.camera.settings.frameRate ?? 30),
-        fileName: recordingName(),
-        audio: mic ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
-        audioClockOriginUs: performance.timeOrigin * 1000,
-      }, Comlink.transfer(channel.port2, [channel.port2]), audio ? Comlink.transfer(audio, [audio]) : null,
-      Comlink.proxy({ fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)) }));
-      await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
-      this.recordingInfo = info;
-      this.unclaimed = null;
-      this.recordingStartedAt = performance.now();
-      this.setState(undefined, 'recording');
-      return info;
-    } catch (e) {
-      this.releaseRecordTap();
-      this.setState(undefined, 'idle');
-      throw asStudioError(e, 'The recording could not be started');
-    }
-  }
-
-  /** Stops recording and returns the finished file (also after the camera ended the recording). */
-  async stopRecording(): Promise<File> {
-    if (this.stopping) return this.stopping;
-    if (this.recordingState !== 'recording') {
-      const f = this.unclaimed;
-      this.unclaimed = null;
-      if (f) return f;
-      throw new StudioStateError('Not recording.');
-    }
-    return this.finishRecording();
-  }
-
-  private finishRecording(): Promise<File> {
-    this.stopping ??= (async () => {
-      this.setState(undefined, 'stopping');
-      try {
-        await this.render.stopOutput();
-        // The encoder drains the audio up to the last frame before the tap stops sending.
-        const result = await this.encode.stop().finally(() => this.releaseRecordTap());
-        const file = await getRecording(result.fileName);
-        if (result.error) this.emit('error', new StudioError(result.error));
-        this.emit('recording', file);
-        return file;
-      } finally {
-        this.stopping = null;
-        this.recordingInfo = null;
-        this.setState(undefined, 'idle');
-      }
-    })();
-    return this.stopping;
-  }
-
-  private releaseRecordTap(): void {
-    const tap = this.recordTap;
-    this.recordTap = null;
-    tap?.stopRecording();
-    if (tap && tap !== this.mixTap) tap.stop();
-  }
-
-  private async onSourceEnded(reason: string): Promise<void> {
-    const wasRecording = this.recordingState === 'recording';
-    if (wasRecording) this.unclaimed = await this.finishRecording().catch(() => null);
-    this.releaseCamera();
-    this.setState('off');
-    this.emit('error', new StudioError(`The camera stopped: ${reason} (was it unplugged?).` +
-      (wasRecording ? ' The recording was finished and saved.' : '')));
+  private onSourceEnded(id: string, reason: string): void {
+    const entry = this.sync.store.source(id);
+    if (!entry || this.listSources().find((s) => s.id === id)?.status === 'ended') return;
+    this.sources.ended(id, reason);
+    this.refreshCameraState();
+    const what = entry.settings.kind === 'camera' ? 'The camera stopped' : entry.settings.kind === 'display' ? 'Screen sharing stopped' : `"${entry.name}" stopped`;
+    this.emit('error', new StudioError(`${what}: ${reason}. It shows its last picture` +
+      (this.recorder.state === 'recording' ? '; the recording goes on.' : '.')));
   }
 
   private async onFatal(e: StudioError): Promise<void> {
-    if (this.recordingState === 'recording') this.unclaimed = await this.finishRecording().catch(() => null);
+    if (this.recorder.state === 'recording') await this.recorder.finishUnclaimed(this.hub.mixTap);
     this.emit('error', e);
   }
 
-  /** Pipeline, encoder and camera statistics. */
+  // ── Audio ─────────────────────────────────────────────────────────────────────────────
+
+  /** The audio mixer, created on first use (its AudioContext needs the page to be isolated). */
+  audio(): Promise<AudioEngine> { return this.hub.mixer(); }
+  /** Sources in the audio mixer. */
+  listAudioSources(): Promise<AudioSourceInfo[]> { return this.hub.list(); }
+  /** Adds a microphone, the audio of a shared screen/tab, or a looping audio file to the mixer. */
+  addAudioSource(src: AddAudioSource): Promise<AudioSourceInfo> { return this.hub.add(src); }
+  /** Removes a source from the mixer; a running recording goes on without it. */
+  removeAudioSource(id: string): Promise<void> { return this.hub.remove(id); }
+  /** Sets gain (dB), mute, pan, monitoring and EQ of a source, or gain/mute of 'master'. */
+  setAudio(id: string | 'master', settings: AudioSourceSettings): Promise<AudioSourceInfo | MasterSettings> { return this.hub.set(id, settings); }
+  /** Peak and RMS levels (dBFS) of every source and the master since the last call. */
+  getAudioLevels(): Promise<AudioLevels> { return this.hub.levels(); }
+
+  // ── Recording and stats ───────────────────────────────────────────────────────────────
+
+  /** The first camera's live tracks (for device pickers and tests). */
+  get tracks(): { video: MediaStreamTrack | null; audio: MediaStreamTrack | null } {
+    const id = this.firstCamera();
+    return id ? this.media.tracksOf(id) : { video: null, audio: null };
+  }
+
+  /** Codecs this browser can record at the program size. */
+  async probeCodecs(): Promise<CodecSupport[]> {
+    const o = this.scenes.output;
+    return this.encode.probe(o.width, o.height, o.frameRate);
+  }
+
+  /** Starts recording the program (and the mix) to a file on disk. */
+  async startRecording(opts: RecordingOptions = {}): Promise<EncodeStartInfo> {
+    await this.ready;
+    await this.sync.flush();
+    const engine = await this.hub.mixer().catch(() => null);
+    const cam = this.firstCamera();
+    const mic = cam ? this.media.tracksOf(cam).audio : null;
+    const track = engine?.outputTrack ?? (mic?.readyState === 'live' ? mic : null);
+    return this.recorder.start(opts, this.scenes.output.frameRate, { tap: engine ? this.hub.mixTap : null, track });
+  }
+
+  /** Stops recording and returns the finished file (also after a fault finished it). */
+  stopRecording(): Promise<File> { return this.recorder.stop(this.hub.mixTap); }
+
+  /** Pipeline, encoder, source and camera statistics. */
   async getStats(): Promise<StudioStats> {
     const [render, encode] = await Promise.all([this.render.getStats().catch(() => null), this.encode.getStats().catch(() => null)]);
-    const s = this.camera?.settings;
+    const cam = this.firstCamera();
+    const s = cam ? this.media.settingsOf(cam) : null;
+    const label = cam ? this.sync.store.source(cam)?.name ?? null : null;
     return {
       render, encode,
-      camera: { active: this.cameraState === 'on', label: this.camera?.label ?? null, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0 },
-      micDelayMs: this.mixTap?.delayMs ?? null,
+      camera: { active: this.cameraState === 'on', label, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0 },
+      micDelayMs: this.hub.mixTap?.delayMs ?? null,
     };
   }
 
-  /** Chooses how camera frames reach the GPU: 'auto' (zero-copy where possible) or the copy path. */
-  async setIngestPath(pref: 'auto' | IngestPath): Promise<void> {
-    await this.ready;
-    await this.render.setIngestPreference(pref);
-  }
-
+  /** Chooses how video frames reach the GPU: 'auto' (zero-copy where possible) or the copy path. */
+  async setIngestPath(pref: 'auto' | IngestPath): Promise<void> { await this.ready; await this.render.setIngestPreference(pref); }
   /** Cameras the browser lists. */
   listCameras(): Promise<{ deviceId: string; label: string }[]> { return listCameras(); }
   /** Past recordings on disk, newest first. */

@@ -1,22 +1,30 @@
 import type { BackgroundEffect } from './segment/background-effect.ts';
 import type { MaskOptions } from './segment/mask-options.ts';
+import type { SceneCollection } from './scene/types.ts';
 import type {
   CodecSupport, EncodeEvents, IngestPath, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats, OutputPath, RenderEvents, RenderStats,
 } from './util/types.ts';
 
+/** A video file the render worker opened. */
+export interface VideoFileInfo { width: number; height: number; durationUs: number; hasAudio: boolean }
+
 /** What the render worker offers over comlink (it implements this interface). */
 export interface RenderWorkerApi {
   init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean; segmentation: string }>;
-  setBackground(effect: BackgroundEffect): Promise<void>;
+  /** The scene collection to draw; a change of current scene with fadeMs > 0 fades. */
+  setCollection(c: SceneCollection, fadeMs?: number): void;
+  attachTrack(id: string, kind: 'camera' | 'display', readable: ReadableStream<VideoFrame>): void;
+  detachTrack(id: string): void;
+  /** Camera clock offset (wall − timestamp, µs) measured on the page, where frames arrive promptly. */
+  observeClockOffset(id: string, offsetUs: number): void;
+  attachImage(id: string, bitmap: ImageBitmap): void;
+  attachVideoFile(id: string, file: Blob, loop: boolean): Promise<VideoFileInfo>;
+  controlVideo(id: string, action: 'play' | 'pause' | 'restart' | null, loop: boolean | null): void;
+  setSourceBackground(id: string, effect: BackgroundEffect): Promise<void>;
   setMaskOptions(opts: Partial<MaskOptions>): MaskOptions;
   removeBackground(image: Blob): Promise<Blob>;
-  attachSource(readable: ReadableStream<VideoFrame>, size?: { width: number; height: number }): void;
-  /** Camera clock offset (wall − timestamp, µs) measured on the page, where frames arrive promptly. */
-  observeClockOffset(offsetUs: number): void;
-  detachSource(): void;
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
   stopOutput(): void;
-  setOutputSize(width: number, height: number): void;
   setIngestPreference(pref: 'auto' | IngestPath): void;
   getStats(): RenderStats;
 }

@@ -9,6 +9,34 @@ import type { PassTimer } from './timing.ts';
 import { Smoothed } from '../util/stats.ts';
 
 /**
+ * One model session serves every source that removes its background: a chain holds the gate
+ * from preprocessing a frame until it has refined that frame's mask, because the model's input
+ * (which the refiner also reads) is shared. Chains take turns; a still image waits its turn.
+ */
+export class SegmenterGate {
+  owner: object | null = null;
+  private touchedMs = 0;
+  /** A still-image borrower is never overtaken; a chain that stopped rendering is. */
+  private pinned = false;
+  /**
+   * Takes the gate for `who` if it is free, already theirs, or held by a chain that has not
+   * rendered for a second (its source left the scene): that chain drops its unrefined mask.
+   */
+  tryTake(who: object, pin = false, nowMs = performance.now()): boolean {
+    const stale = !this.pinned && nowMs - this.touchedMs > 1000;
+    if (this.owner !== null && this.owner !== who && !stale) return false;
+    this.owner = who;
+    this.pinned = pin;
+    this.touchedMs = nowMs;
+    return true;
+  }
+  /** Marks the holder as alive (called by a chain on every frame it renders). */
+  touch(who: object, nowMs = performance.now()): void { if (this.owner === who) this.touchedMs = nowMs; }
+  /** Frees the gate if `who` holds it. */
+  release(who: object): void { if (this.owner === who) { this.owner = null; this.pinned = false; } }
+}
+
+/**
  * Background removal in the frame graph: preprocess → model → refine → background, all on the
  * one GPUDevice that onnxruntime-web computes on. Inference runs at its own pace: a frame that
  * arrives while the model is busy is drawn with the newest mask ("mask reused"), so a model
@@ -34,7 +62,8 @@ export class EffectsChain {
   private readonly cpu: { input: GPUBuffer; staging: GPUBuffer; mask: GPUBuffer } | null;
 
   /** `backendReason` says why the model runs where it runs (shown in the stats) when not on WebGPU. */
-  constructor(private readonly device: GPUDevice, private readonly segmenter: Segmenter, private readonly backendReason: string | null = null) {
+  constructor(private readonly device: GPUDevice, private readonly segmenter: Segmenter, private readonly backendReason: string | null = null,
+    private readonly gate: SegmenterGate = new SegmenterGate()) {
     this.preprocess = new SegmentPreprocessPass(device);
     this.refiner = new MaskRefiner(device);
     this.background = new BackgroundPass(device);
@@ -59,6 +88,7 @@ export class EffectsChain {
     await this.background.setEffect(e);
     this.effect = e;
     if (!wasActive && this.active) { this.refiner.reset(); this.mask = null; }
+    if (!this.active && !this.inflight) { this.fresh = null; this.gate.release(this); }
   }
 
   /** Changes the mask refinement knobs. */
@@ -77,7 +107,10 @@ export class EffectsChain {
   async encode(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): Promise<{ layer: GPUTexture; kick: boolean }> {
     if (!this.active) return { layer: camera, kick: false };
     let kick = false;
-    if (!this.mask && !this.fresh && !this.lent) {
+    this.gate.touch(this);
+    // Another chain took the gate while this source was off screen: its model input is gone.
+    if (this.fresh && this.gate.owner !== this) this.fresh = null;
+    if (!this.mask && !this.fresh && !this.lent && this.gate.tryTake(this)) {
       // No mask yet (effect just switched on): wait for one rather than flash the raw camera.
       const first = this.device.createCommandEncoder({ label: 'segment-first' });
       this.preprocess.encode(first, camera, this.inputBuffer, this.maskW, this.maskH, timer);
@@ -94,10 +127,11 @@ export class EffectsChain {
       });
       this.maskFrameMs = fresh.frameMs;
       this.fresh = null;
+      this.gate.release(this);
     } else {
       this.masksReused++;
     }
-    if (!this.inflight && !this.lent) {
+    if (!this.inflight && !this.lent && this.gate.tryTake(this)) {
       this.preprocess.encode(encoder, camera, this.inputBuffer, this.maskW, this.maskH, timer);
       if (this.cpu) encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
       kick = true;
@@ -120,6 +154,7 @@ export class EffectsChain {
       this.lastError = null;
     }, (e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
+      this.gate.release(this);
     }).finally(() => { this.inflight = null; });
   }
 
@@ -139,15 +174,15 @@ export class EffectsChain {
    * new ones back meanwhile. The live pipeline keeps rendering with its latest mask.
    */
   async borrowSegmenter<T>(fn: (segmenter: Segmenter) => Promise<T>): Promise<T> {
-    while (this.lent) await new Promise((r) => setTimeout(r, 10));
+    const token = {};
+    while (this.lent || !this.gate.tryTake(token, true)) await new Promise((r) => setTimeout(r, 10));
     this.lent = true;
     try {
       await this.inflight;
-      // The low-res frame of a pending mask is about to be overwritten: drop that mask.
-      this.fresh = null;
       return await fn(this.segmenter);
     } finally {
       this.lent = false;
+      this.gate.release(token);
     }
   }
 

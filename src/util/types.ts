@@ -28,7 +28,7 @@ export interface RenderStats {
   /** Frames rendered per second over the last second. */
   fps: number;
   framesRendered: number;
-  /** OBS: "frames missed due to rendering lag" — camera frames replaced before the GPU got to them. */
+  /** OBS: "frames missed due to rendering lag" — program clock ticks that passed while a frame was rendering. */
   framesMissed: number;
   ingestPath: IngestPath | null;
   ingestFallbackReason: string | null;
@@ -45,6 +45,33 @@ export interface RenderStats {
   adapter: string;
   /** Background removal: backend, inference time, mask age and reuse. */
   effects: EffectsStats;
+  /** The program: current scene, clock, and how much work the last frames needed. */
+  program: ProgramStats | null;
+  /** Every source the render worker holds. */
+  sources: SourceStats[];
+}
+
+export interface ProgramStats {
+  sceneId: string;
+  frameRate: number;
+  ticks: number;
+  /** Item transforms recomputed since start (only items that changed are). */
+  transformsRecomputed: number;
+  /** Ticks that composed the scene, and ticks that reused the last composite (nothing changed). */
+  composed: number;
+  reused: number;
+}
+
+/** One source as the render worker sees it. */
+export interface SourceStats {
+  id: string;
+  kind: string;
+  width: number;
+  height: number;
+  state: 'live' | 'waiting' | 'ended';
+  framesIn: number;
+  framesReplaced: number;
+  message: string | null;
 }
 
 export interface EncodeStats {
@@ -121,7 +148,8 @@ export interface EncodeEvents { fatal(error: WorkerFault): void }
 
 /** Events the render worker reports to the main thread. */
 export interface RenderEvents {
-  sourceEnded(reason: string): void;
+  /** A camera or screen track stopped delivering; the source keeps its last picture. */
+  sourceEnded(sourceId: string, reason: string): void;
   fatal(error: WorkerFault): void;
 }
 

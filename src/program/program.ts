@@ -1,0 +1,237 @@
+import type { PassTiming } from '../util/types.ts';
+import type { DrawQuad, Scene, SceneCollection, SourceKind } from '../scene/types.ts';
+import { SceneLayout } from '../scene/layout.ts';
+import { CompositorPass, type CompositorItem } from '../gpu/passes/compositor.ts';
+import { RgbaToNv12Pass } from '../gpu/passes/rgba-to-nv12.ts';
+import { PassTimer } from '../gpu/timing.ts';
+import { TextSource } from '../sources/text-render.ts';
+import { DEFAULT_TEXT } from '../scene/types.ts';
+import type { SourceRegistry } from './source-registry.ts';
+
+/** What a caller wants out of one rendered frame besides the preview. */
+export type FrameOutput = 'none' | 'canvas' | 'nv12';
+
+const OUTPUT_USAGE = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING |
+  GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC | GPUTextureUsage.COPY_DST;
+
+const PLACEHOLDER_TEXT: Partial<Record<SourceKind, string>> = {
+  camera: 'Camera off', display: 'Screen share ended', video: 'Video file missing', image: 'Image missing',
+};
+
+/** One scene's items turned into compositor draws; objects are reused from tick to tick. */
+class SceneDraws {
+  readonly layout = new SceneLayout();
+  readonly items: CompositorItem[] = [];
+  count = 0;
+  /** Whether anything it draws changed since the last tick (layout or a source's picture). */
+  changed = true;
+  /** Content version of each item's source when last drawn. */
+  readonly versions: number[] = [];
+}
+
+/** A running fade: the old scene's picture crossfades into the new scene's. */
+interface Fade { from: string; startUs: number; durationUs: number }
+
+/**
+ * The program: every tick it draws the current scene's visible items, in z order, into the
+ * program texture (the user's canvas size), shows it on the preview canvas and hands it to the
+ * outputs. Transforms are recomputed only for items that changed (SceneLayout); when neither
+ * the layout nor any source's picture changed, the composite of the last tick is reused.
+ */
+export class Program {
+  readonly timer: PassTimer;
+  private readonly compositor: CompositorPass;
+  /** Separate passes for a fade's second scene and its blend, so their item slots stay put. */
+  private readonly fadeCompositor: CompositorPass;
+  private readonly blendCompositor: CompositorPass;
+  private readonly nv12Pass: RgbaToNv12Pass;
+  private readonly ctx: GPUCanvasContext;
+  private outputTex: GPUTexture | null = null;
+  private fadeTex: GPUTexture | null = null;
+  private collection: SceneCollection | null = null;
+  private readonly draws = new Map<string, SceneDraws>();
+  private readonly sizes = new Map<string, { width: number; height: number }>();
+  private readonly placeholders = new Map<SourceKind, TextSource>();
+  private fade: Fade | null = null;
+  private readonly blendItem: CompositorItem[] = [];
+  private lastSceneId = '';
+  private lastOutputVersion = -1;
+  /** Ticks composed, and ticks that reused the previous composite (nothing changed). */
+  composed = 0;
+  reused = 0;
+
+  constructor(private readonly device: GPUDevice, readonly canvas: OffscreenCanvas, private readonly sources: SourceRegistry) {
+    this.timer = new PassTimer(device, 32);
+    this.compositor = new CompositorPass(device);
+    this.fadeCompositor = new CompositorPass(device);
+    this.blendCompositor = new CompositorPass(device, 'rgba8unorm', 1);
+    this.nv12Pass = new RgbaToNv12Pass(device);
+    const ctx = canvas.getContext('webgpu');
+    if (!ctx) throw new Error('OffscreenCanvas has no webgpu context');
+    this.ctx = ctx;
+    this.setOutputSize(canvas.width || 1280, canvas.height || 720);
+  }
+
+  get outputWidth(): number { return this.canvas.width; }
+  get outputHeight(): number { return this.canvas.height; }
+  /** The program texture (tests and outputs read the composed frame here). */
+  get output(): GPUTexture { return this.outputTex!; }
+  /** NV12 frames dropped because every readback buffer was busy. */
+  get nv12Dropped(): number { return this.nv12Pass.dropped; }
+  /** Transforms recomputed since start, over every scene (dirty items only). */
+  get transformsRecomputed(): number {
+    let n = 0;
+    for (const d of this.draws.values()) n += d.layout.recomputed;
+    return n;
+  }
+  get currentSceneId(): string { return this.collection?.currentSceneId ?? ''; }
+
+  /** Sets the program canvas size; even sizes so NV12 output is possible. */
+  setOutputSize(width: number, height: number): void {
+    width = Math.max(2, width & ~1);
+    height = Math.max(2, height & ~1);
+    if (this.outputTex && width === this.canvas.width && height === this.canvas.height) return;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.ctx.configure({ device: this.device, format: 'rgba8unorm', alphaMode: 'opaque', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_DST });
+    this.outputTex?.destroy();
+    this.fadeTex?.destroy();
+    this.fadeTex = null;
+    this.outputTex = this.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'program' });
+    this.blendItem[0] = {
+      texture: this.outputTex, version: ++this.lastOutputVersion,
+      quad: { matrix: new Float32Array([width, 0, 0, height, 0, 0]), uv: [0, 0, 1, 1], opacity: 1 } as DrawQuad,
+    };
+    for (const d of this.draws.values()) d.changed = true;
+  }
+
+  /** Takes a new scene collection; a change of scene with `fadeMs` > 0 starts a fade. */
+  setCollection(c: SceneCollection, fadeMs: number, nowUs: number): void {
+    const prev = this.collection;
+    this.collection = c;
+    if (!this.fade) this.setOutputSize(c.output.width, c.output.height);
+    for (const id of this.draws.keys()) if (!c.scenes.some((s) => s.id === id)) this.draws.delete(id);
+    for (const d of this.draws.values()) d.changed = true;
+    if (prev && prev.currentSceneId !== c.currentSceneId && fadeMs > 0 && c.scenes.some((s) => s.id === prev.currentSceneId)) {
+      this.fade = { from: prev.currentSceneId, startUs: nowUs, durationUs: fadeMs * 1000 };
+    } else if (prev?.currentSceneId !== c.currentSceneId) {
+      this.fade = null;
+    }
+  }
+
+  /** Scenes this tick draws: the current one, and the one a fade comes from. */
+  scenesOnScreen(): Scene[] {
+    const c = this.collection;
+    if (!c) return [];
+    const cur = c.scenes.find((s) => s.id === c.currentSceneId);
+    const from = this.fade ? c.scenes.find((s) => s.id === this.fade!.from) : undefined;
+    return [from, cur].filter((s): s is Scene => !!s);
+  }
+
+  private placeholder(kind: SourceKind): TextSource | null {
+    const text = PLACEHOLDER_TEXT[kind];
+    if (!text) return null;
+    let p = this.placeholders.get(kind);
+    if (!p) {
+      p = new TextSource(this.device, `placeholder-${kind}`);
+      p.update({ ...DEFAULT_TEXT, text, size: 64, color: '#d0d0d0', background: '#2a2a2e', padding: 48, align: 'center' });
+      this.placeholders.set(kind, p);
+    }
+    return p;
+  }
+
+  private readonly sizeOf = (sourceId: string): { width: number; height: number } | null => {
+    const node = this.sources.get(sourceId);
+    if (!node) return null;
+    let w = node.width, h = node.height;
+    if (!node.texture || !w || !h) {
+      const p = this.placeholder(node.kind);
+      if (!p?.texture) return null;
+      w = p.width; h = p.height;
+    }
+    let s = this.sizes.get(sourceId);
+    if (!s) { s = { width: w, height: h }; this.sizes.set(sourceId, s); }
+    s.width = w; s.height = h;
+    return s;
+  };
+
+  private drawsFor(scene: Scene): SceneDraws {
+    let d = this.draws.get(scene.id);
+    if (!d) { d = new SceneDraws(); this.draws.set(scene.id, d); }
+    const laid = d.layout.update(scene.items, this.sizeOf);
+    let changed = d.changed || d.layout.lastRecomputed > 0 || laid.length !== d.count;
+    const versions = d.versions;
+    for (let i = 0; i < laid.length; i++) {
+      const l = laid[i];
+      const node = this.sources.get(l.sourceId)!;
+      const tex = node.texture ?? this.placeholder(node.kind)?.texture ?? this.blank();
+      let item = d.items[i];
+      if (!item) { item = { texture: tex, quad: l.quad, version: l.version }; d.items[i] = item; }
+      if (item.texture !== tex || item.version !== l.version || item.quad !== l.quad) changed = true;
+      item.texture = tex; item.quad = l.quad; item.version = l.version;
+      if (versions[i] !== node.contentVersion) { versions[i] = node.contentVersion; changed = true; }
+    }
+    d.count = laid.length;
+    d.changed = changed;
+    return d;
+  }
+
+  /**
+   * Composes the program for this tick into the program texture, shows it on the preview and
+   * encodes the NV12 conversion if asked. Returns the encoder's NV12 readback, if any.
+   */
+  encode(enc: GPUCommandEncoder, nowUs: number, timestampUs: number, durationUs: number | undefined, output: FrameOutput): (() => Promise<VideoFrame>) | null {
+    const scenes = this.scenesOnScreen();
+    const cur = scenes[scenes.length - 1];
+    const out = this.outputTex!;
+    let fadeT = 1;
+    if (this.fade) {
+      fadeT = (nowUs - this.fade.startUs) / this.fade.durationUs;
+      if (fadeT >= 1 || scenes.length < 2) { this.fade = null; fadeT = 1; }
+    }
+    if (this.fade && scenes.length === 2) {
+      const a = this.drawsFor(scenes[0]);
+      const b = this.drawsFor(scenes[1]);
+      this.compositor.encode(enc, out, a.items, a.count, [0, 0, 0, 1], this.timer);
+      this.fadeTex ??= this.device.createTexture({ size: [out.width, out.height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'program-fade' });
+      this.fadeCompositor.encode(enc, this.fadeTex, b.items, b.count, [0, 0, 0, 1], this.timer);
+      const blend = this.blendItem[0];
+      blend.texture = this.fadeTex;
+      this.blendCompositor.encode(enc, out, this.blendItem, 1, null, this.timer, fadeT);
+      a.changed = b.changed = true;
+      this.composed++;
+    } else if (cur) {
+      const d = this.drawsFor(cur);
+      if (d.changed || this.lastSceneId !== cur.id) {
+        this.compositor.encode(enc, out, d.items, d.count, [0, 0, 0, 1], this.timer);
+        this.composed++;
+      } else {
+        this.reused++;
+      }
+      d.changed = false;
+      this.lastSceneId = cur.id;
+    }
+    enc.copyTextureToTexture({ texture: out }, { texture: this.ctx.getCurrentTexture() }, [out.width, out.height]);
+    return output === 'nv12' ? this.nv12Pass.encode(enc, out, timestampUs, durationUs, this.timer) : null;
+  }
+
+  private blankTex: GPUTexture | null = null;
+  /** A 1×1 transparent texture for an item whose source has no picture yet. */
+  private blank(): GPUTexture {
+    this.blankTex ??= this.device.createTexture({ size: [1, 1], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST, label: 'blank' });
+    return this.blankTex;
+  }
+
+  /** Latest per-pass timings. */
+  passTimings(): PassTiming[] {
+    return [...this.timer.latest].map(([name, ms]) => ({ name, ms }));
+  }
+
+  /** Frees every GPU object the program made. */
+  destroy(): void {
+    this.compositor.destroy(); this.fadeCompositor.destroy(); this.blendCompositor.destroy();
+    this.nv12Pass.destroy(); this.timer.destroy();
+    for (const p of this.placeholders.values()) p.destroy();
+    this.outputTex?.destroy(); this.fadeTex?.destroy(); this.blankTex?.destroy();
+  }
+}

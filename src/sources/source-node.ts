@@ -1,0 +1,41 @@
+import type { SourceKind } from '../scene/types.ts';
+import type { PassTimer } from '../gpu/timing.ts';
+
+/** Figures of one source for the stats panel. */
+export interface SourceNodeStats {
+  id: string;
+  kind: SourceKind;
+  width: number;
+  height: number;
+  /** 'live', 'waiting' (no frame yet), 'ended' (shows its last frame or a placeholder). */
+  state: 'live' | 'waiting' | 'ended';
+  /** Frames the source delivered and frames it replaced before the program clock drew them. */
+  framesIn: number;
+  framesReplaced: number;
+  message: string | null;
+}
+
+/**
+ * A source as the render worker sees it: something that yields a texture for the program
+ * clock. Video sources ingest their newest frame (and run their filter) once per tick in which
+ * they are on screen; still sources upload once and report no change afterwards.
+ */
+export interface SourceNode {
+  readonly id: string;
+  readonly kind: SourceKind;
+  /** The picture to draw; null while there is none (the compositor draws a placeholder). */
+  readonly texture: GPUTexture | null;
+  /** Natural size of the picture in pixels (0 while unknown). */
+  readonly width: number;
+  readonly height: number;
+  /** Increments whenever the texture's content changes. */
+  readonly contentVersion: number;
+  /** Asynchronous work before this tick's command encoder exists (frame uploads). */
+  prepare(nowUs: number): Promise<void>;
+  /** Encodes this tick's GPU work for the source (ingest, filter). */
+  encode(encoder: GPUCommandEncoder, nowUs: number, timer?: PassTimer): Promise<void>;
+  /** Called once the tick's commands were submitted (frames used by the GPU may be closed now). */
+  afterSubmit(nowUs: number): void;
+  stats(): SourceNodeStats;
+  destroy(): void;
+}

@@ -1,0 +1,34 @@
+import type { TextSettings } from '../scene/types.ts';
+import type { SourceNode, SourceNodeStats } from './source-node.ts';
+import { TextSource } from './text-render.ts';
+
+/** A text source: rendered to a texture only when its settings change. */
+export class TextNode implements SourceNode {
+  readonly kind = 'text' as const;
+  private readonly text: TextSource;
+  private version = 0;
+  private renders = -1;
+
+  constructor(readonly id: string, device: GPUDevice) {
+    this.text = new TextSource(device, id);
+  }
+
+  get texture(): GPUTexture | null { return this.text.texture; }
+  get width(): number { return this.text.width; }
+  get height(): number { return this.text.height; }
+  get contentVersion(): number {
+    if (this.text.renders !== this.renders) { this.renders = this.text.renders; this.version++; }
+    return this.version;
+  }
+
+  /** Re-renders if any setting changed (TextSource compares values). */
+  set(settings: TextSettings): void { this.text.update(settings); }
+
+  async prepare(): Promise<void> {}
+  async encode(): Promise<void> {}
+  afterSubmit(): void {}
+  stats(): SourceNodeStats {
+    return { id: this.id, kind: 'text', width: this.width, height: this.height, state: 'live', framesIn: 0, framesReplaced: 0, message: null };
+  }
+  destroy(): void { this.text.destroy(); }
+}

@@ -1,0 +1,67 @@
+import type { EffectsChain } from '../gpu/effects.ts';
+import { FrameIngest, type IngestPolicy } from '../gpu/frame-ingest.ts';
+import type { PassTimer } from '../gpu/timing.ts';
+import type { BackgroundEffect } from '../segment/background-effect.ts';
+
+/** Makes a background-removal chain for a source, or null where segmentation is unavailable. */
+export type EffectsFactory = (label: string) => EffectsChain | null;
+
+/**
+ * The per-source GPU chain of a video source (camera, screen, video file): ingest of its
+ * VideoFrame, then its filter (background removal) when one is set. The output texture stays
+ * valid between frames, so a source that stalls keeps showing its last picture.
+ */
+export class VideoChain {
+  private readonly ingest: FrameIngest;
+  private fx: EffectsChain | null = null;
+  private kick = false;
+  private out: GPUTexture | null = null;
+  version = 0;
+
+  constructor(device: GPUDevice, policy: IngestPolicy, private readonly label: string, private readonly makeEffects: EffectsFactory) {
+    this.ingest = new FrameIngest(device, policy, label);
+  }
+
+  /** The source's picture after its filter, or null before the first frame. */
+  get texture(): GPUTexture | null { return this.out; }
+
+  /** Sets the source's background filter; a chain is made on first use. */
+  async setBackground(effect: BackgroundEffect): Promise<void> {
+    if (effect.type === 'none' && !this.fx) return;
+    this.fx ??= this.makeEffects(this.label);
+    if (!this.fx) throw new Error('background removal is unavailable');
+    await this.fx.setBackground(effect);
+  }
+
+  /** The filter (for mask options and stats), if one was ever set. */
+  get effects(): EffectsChain | null { return this.fx; }
+
+  /** Uploads `frame` (the caller keeps it open until afterSubmit). */
+  upload(frame: VideoFrame): Promise<void> { return this.ingest.upload(frame); }
+
+  /** Ingests the uploaded frame and runs the filter; the result is `texture`. */
+  async encode(encoder: GPUCommandEncoder, frame: VideoFrame, nowMs: number, timer?: PassTimer): Promise<void> {
+    const rgba = await this.ingest.encode(encoder, frame, timer);
+    if (this.fx?.active) {
+      const r = await this.fx.encode(encoder, rgba, nowMs, timer);
+      this.out = r.layer;
+      this.kick = r.kick;
+    } else {
+      this.out = rgba;
+    }
+    this.version++;
+  }
+
+  /** Starts inference on what this tick preprocessed. */
+  afterSubmit(nowMs: number): void {
+    if (this.kick) this.fx?.afterSubmit(true, nowMs);
+    this.kick = false;
+  }
+
+  /** Frees the chain's GPU objects. */
+  destroy(): void {
+    this.fx?.destroy();
+    this.ingest.destroy();
+    this.out = null;
+  }
+}

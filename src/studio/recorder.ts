@@ -1,0 +1,111 @@
+import * as Comlink from 'comlink';
+import { trackReadable } from '../capture/camera.ts';
+import { MixTap } from '../audio/mix-tap.ts';
+import { getRecording, recordingName } from '../mux/recordings.ts';
+import { StudioError, StudioStateError, asStudioError } from '../util/errors.ts';
+import type { EncodeStartInfo, RecordingOptions, WorkerFault } from '../util/types.ts';
+import type { EncodeWorkerApi, RenderWorkerApi } from '../worker-apis.ts';
+
+export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping';
+
+/** Where the recorder gets its sound: the mixer's tap, or a bare microphone track. */
+export interface AudioFeed { tap: MixTap | null; track: MediaStreamTrack | null }
+
+/**
+ * Recording: connects the render worker's program output to the encode worker and the
+ * mixer's tap to its audio input, and finishes the file on stop or on a fault.
+ */
+export class Recorder {
+  state: RecordingState = 'idle';
+  info: EncodeStartInfo | null = null;
+  private stopping: Promise<File> | null = null;
+  /** A recording that ended on its own (encoder error) and was not yet collected. */
+  private unclaimed: File | null = null;
+  private startedAt = 0;
+  private tap: MixTap | null = null;
+
+  constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly encode: Comlink.Remote<EncodeWorkerApi>,
+    private readonly onChange: () => void, private readonly onError: (e: StudioError) => void, private readonly onFile: (f: File) => void,
+    private readonly onFault: (f: WorkerFault) => void) {}
+
+  /** Milliseconds since the running recording started (0 when idle). */
+  get elapsedMs(): number { return this.state === 'recording' ? performance.now() - this.startedAt : 0; }
+
+  private set(state: RecordingState): void { this.state = state; this.onChange(); }
+
+  /** Starts recording the program at `frameRate` with the sound `audio` gives. */
+  async start(opts: RecordingOptions, frameRate: number, audio: AudioFeed): Promise<EncodeStartInfo> {
+    if (this.state !== 'idle') throw new StudioStateError('A recording is already running.');
+    this.set('starting');
+    const channel = new MessageChannel();
+    const tap = audio.tap ?? (audio.track ? new MixTap(audio.track, trackReadable<AudioData>, () => {}) : null);
+    this.tap = tap;
+    const port = tap?.startRecording() ?? null;
+    try {
+      const st = await this.render.getStats();
+      const settings = (audio.track ?? null)?.getSettings();
+      const info = await this.encode.start({
+        ...opts,
+        width: st.outputWidth, height: st.outputHeight, frameRate: Math.round(frameRate),
+        fileName: recordingName(),
+        audio: tap ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
+        audioClockOriginUs: performance.timeOrigin * 1000,
+      }, Comlink.transfer(channel.port2, [channel.port2]), port ? Comlink.transfer(port, [port]) : null,
+      Comlink.proxy({ fatal: (f: WorkerFault) => this.onFault(f) }));
+      await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
+      this.info = info;
+      this.unclaimed = null;
+      this.startedAt = performance.now();
+      this.set('recording');
+      return info;
+    } catch (e) {
+      this.releaseTap(audio.tap);
+      this.set('idle');
+      throw asStudioError(e, 'The recording could not be started');
+    }
+  }
+
+  /** Stops recording and returns the finished file (also after a fault ended the recording). */
+  async stop(mixTap: MixTap | null): Promise<File> {
+    if (this.stopping) return this.stopping;
+    if (this.state !== 'recording') {
+      const f = this.unclaimed;
+      this.unclaimed = null;
+      if (f) return f;
+      throw new StudioStateError('Not recording.');
+    }
+    return this.finish(mixTap);
+  }
+
+  /** Finishes a running recording because something ended it; the file waits for stop(). */
+  async finishUnclaimed(mixTap: MixTap | null): Promise<void> {
+    if (this.state === 'recording') this.unclaimed = await this.finish(mixTap).catch(() => null);
+  }
+
+  private finish(mixTap: MixTap | null): Promise<File> {
+    this.stopping ??= (async () => {
+      this.set('stopping');
+      try {
+        await this.render.stopOutput();
+        // The encoder drains the audio up to the last frame before the tap stops sending.
+        const result = await this.encode.stop().finally(() => this.releaseTap(mixTap));
+        const file = await getRecording(result.fileName);
+        if (result.error) this.onError(new StudioError(result.error));
+        this.onFile(file);
+        return file;
+      } finally {
+        this.stopping = null;
+        this.info = null;
+        this.set('idle');
+      }
+    })();
+    return this.stopping;
+  }
+
+  private releaseTap(mixTap: MixTap | null): void {
+    const tap = this.tap;
+    this.tap = null;
+    tap?.stopRecording();
+    if (tap && tap !== mixTap) tap.stop();
+  }
+}

@@ -1,0 +1,122 @@
+import type * as Comlink from 'comlink';
+import { SceneStore } from '../scene/store.ts';
+import { openSceneDb, type SceneDb } from '../scene/persistence.ts';
+import type { SceneCollection } from '../scene/types.ts';
+import { asStudioError, type StudioError } from '../util/errors.ts';
+import type { RenderWorkerApi } from '../worker-apis.ts';
+
+/** How long edits settle before the collection is written to IndexedDB. */
+const SAVE_DELAY_MS = 200;
+
+/**
+ * Keeps the render worker and IndexedDB in step with the one scene store that the UI and the
+ * API both edit. Pushes are coalesced per task (a burst of edits is one message); a scene switch
+ * carries its fade duration. Blobs (images, video files) are stored beside the collection.
+ */
+export class SceneSync {
+  readonly store = new SceneStore();
+  private db: SceneDb | null = null;
+  private dbError: string | null = null;
+  private pushQueued = false;
+  private fadeMs = 0;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly blobs = new Map<string, Blob>();
+  private nextBlob = 0;
+
+  constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly onError: (e: StudioError) => void) {
+    this.store.subscribe(() => { this.queuePush(); this.queueSave(); });
+  }
+
+  /** Opens IndexedDB and restores the saved collection (a corrupt one is reported and replaced). */
+  async restore(): Promise<void> {
+    try {
+      this.db = await openSceneDb();
+      const saved = await this.db.loadCollection();
+      if (saved) this.store.load(saved);
+    } catch (e) {
+      this.dbError = asStudioError(e, 'The saved scenes could not be read').message;
+      this.onError(asStudioError(e, 'The saved scenes could not be read'));
+    }
+    this.queuePush();
+  }
+
+  /** Makes the next push fade into a newly current scene over `ms`. */
+  fadeNext(ms: number): void { this.fadeMs = ms; }
+
+  private queuePush(): void {
+    if (this.pushQueued) return;
+    this.pushQueued = true;
+    queueMicrotask(() => {
+      this.pushQueued = false;
+      const fade = this.fadeMs;
+      this.fadeMs = 0;
+      this.render.setCollection(this.store.state as SceneCollection, fade).catch((e: unknown) => this.onError(asStudioError(e, 'The scene could not be shown')));
+    });
+  }
+
+  /** Resolves once the worker has the newest collection. */
+  async flush(): Promise<void> {
+    await new Promise<void>((r) => queueMicrotask(r));
+    await this.render.setCollection(this.store.state as SceneCollection, 0);
+  }
+
+  private queueSave(): void {
+    if (!this.db) return;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      void this.saveNow();
+    }, SAVE_DELAY_MS);
+  }
+
+  /** Writes the collection now (and forgets blobs no source uses). */
+  saveNow(): Promise<void> {
+    if (this.saveTimer) { clearTimeout(this.saveTimer); this.saveTimer = null; }
+    const db = this.db;
+    if (!db) return Promise.resolve();
+    const snapshot = this.store.snapshot();
+    this.saving = this.saving.then(async () => {
+      await db.saveCollection(snapshot);
+      await db.deleteBlobsExcept(usedBlobs(snapshot));
+    }).catch((e: unknown) => this.onError(asStudioError(e, 'The scenes could not be saved')));
+    return this.saving;
+  }
+
+  /** Stores a blob beside the collection; returns its id. */
+  async putBlob(blob: Blob): Promise<string> {
+    const id = `blob-${Date.now().toString(36)}-${(this.nextBlob++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    this.blobs.set(id, blob);
+    if (this.db) {
+      try {
+        await this.db.putBlob(id, blob);
+      } catch (e) {
+        // The source works for this visit; only its return after a reload is lost.
+        this.onError(asStudioError(e, 'The file could not be saved for the next visit'));
+      }
+    }
+    return id;
+  }
+
+  /** A stored blob, or null if it is gone (the person is asked for the file again). */
+  async getBlob(id: string): Promise<Blob | null> {
+    const b = this.blobs.get(id);
+    if (b) return b;
+    const stored = this.db ? await this.db.getBlob(id).catch(() => null) : null;
+    if (stored) this.blobs.set(id, stored);
+    return stored ?? null;
+  }
+
+  /** Why saving is off, if it is. */
+  get persistenceError(): string | null { return this.dbError; }
+}
+
+/** Blob ids the collection refers to (sources and image backgrounds). */
+export function usedBlobs(c: SceneCollection): Set<string> {
+  const ids = new Set<string>();
+  for (const s of c.sources) {
+    if (s.settings.kind === 'image' || s.settings.kind === 'video') ids.add(s.settings.blobId);
+    if (s.background.type === 'image') ids.add(s.background.blobId);
+  }
+  return ids;
+}
