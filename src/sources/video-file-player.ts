@@ -33,7 +33,7 @@ export interface VideoFilePlayerStats {
 interface Entry { frame: VideoFrame; lap: number; mediaUs: number; startUs: number; endUs: number }
 
 /** The name of a blob for messages: its file name when it is a File. */
-function describe(file: Blob): string {
+function fileLabel(file: Blob): string {
   const name = (file as Partial<File>).name;
   return name ? `“${name}”` : 'The file';
 }
@@ -89,7 +89,7 @@ export class VideoFilePlayer {
    * The player starts in 'playing'; the first frameAt call anchors media time 0.
    */
   static async open(file: Blob, opts: { loop?: boolean } = {}): Promise<VideoFilePlayer> {
-    const name = describe(file);
+    const name = fileLabel(file);
     const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
     try {
       let track: InputVideoTrack | null;
