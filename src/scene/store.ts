@@ -22,6 +22,7 @@ function deepFreeze<T>(x: T): T {
   return x;
 }
 
+/** The scene collection's single owner: apply commands, read `state`, subscribe to changes. */
 export class SceneStore {
   #state: SceneCollection;
   readonly #listeners = new Set<SceneListener>();
