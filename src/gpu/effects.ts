@@ -79,6 +79,9 @@ export class EffectsChain {
     }
   }
 
+  /** Whether the background is cut out to transparency (the layer has alpha). */
+  get transparent(): boolean { return this.effect.type === 'transparent'; }
+
   /** Whether frames go through segmentation at all. */
   get active(): boolean { return this.effect.type !== 'none'; }
 

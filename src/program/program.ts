@@ -27,6 +27,8 @@ class SceneDraws {
   changed = true;
   /** Content version of each item's source when last drawn. */
   readonly versions: number[] = [];
+  /** Whether each item's source is opaque this tick. */
+  readonly opaque: boolean[] = [];
 }
 
 /** A running fade: the old scene's picture crossfades into the new scene's. */
@@ -170,6 +172,7 @@ export class Program {
       if (item.texture !== tex || item.version !== l.version || item.quad !== l.quad) changed = true;
       item.texture = tex; item.quad = l.quad; item.version = l.version;
       if (versions[i] !== node.contentVersion) { versions[i] = node.contentVersion; changed = true; }
+      d.opaque[i] = node.opaque && tex === node.texture;
     }
     d.count = laid.length;
     d.changed = changed;
@@ -203,7 +206,13 @@ export class Program {
     } else if (cur) {
       const d = this.drawsFor(cur);
       if (d.changed || this.lastSceneId !== cur.id) {
-        this.compositor.encode(enc, out, d.items, d.count, [0, 0, 0, 1], this.timer);
+        if (this.copyable(d, out)) {
+          // One opaque picture exactly filling the canvas: a copy beats a draw, which matters
+          // on CPU rasterisers where a full-frame render pass costs milliseconds.
+          enc.copyTextureToTexture({ texture: d.items[0].texture }, { texture: out }, [out.width, out.height]);
+        } else {
+          this.compositor.encode(enc, out, d.items, d.count, [0, 0, 0, 1], this.timer);
+        }
         this.composed++;
       } else {
         this.reused++;
@@ -213,6 +222,16 @@ export class Program {
     }
     enc.copyTextureToTexture({ texture: out }, { texture: this.ctx.getCurrentTexture() }, [out.width, out.height]);
     return output === 'nv12' ? this.nv12Pass.encode(enc, out, timestampUs, durationUs, this.timer) : null;
+  }
+
+  /** Whether the scene is one opaque, unscaled picture covering the whole canvas. */
+  private copyable(d: SceneDraws, out: GPUTexture): boolean {
+    if (d.count !== 1 || !d.opaque[0]) return false;
+    const { texture, quad } = d.items[0];
+    const m = quad.matrix, uv = quad.uv;
+    return texture.width === out.width && texture.height === out.height && quad.opacity >= 1 &&
+      m[0] === out.width && m[1] === 0 && m[2] === 0 && m[3] === out.height && m[4] === 0 && m[5] === 0 &&
+      uv[0] === 0 && uv[1] === 0 && uv[2] === 1 && uv[3] === 1;
   }
 
   private blankTex: GPUTexture | null = null;

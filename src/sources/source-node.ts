@@ -28,6 +28,8 @@ export interface SourceNode {
   /** Natural size of the picture in pixels (0 while unknown). */
   readonly width: number;
   readonly height: number;
+  /** Whether every pixel of the texture is opaque (lets the program copy instead of draw). */
+  readonly opaque: boolean;
   /** Increments whenever the texture's content changes. */
   readonly contentVersion: number;
   /** Asynchronous work before this tick's command encoder exists (frame uploads). */

@@ -9,6 +9,7 @@ abstract class StillNode implements SourceNode {
   abstract readonly kind: SourceKind;
   protected tex: GPUTexture | null = null;
   contentVersion = 0;
+  opaque = false;
   constructor(readonly id: string, protected readonly device: GPUDevice) {}
   get texture(): GPUTexture | null { return this.tex; }
   get width(): number { return this.tex?.width ?? 0; }
@@ -56,6 +57,7 @@ export class ColorNode extends StillNode {
     if (color === this.color && this.tex) return;
     this.color = color;
     const [r, g, b, a] = parseHexColor(color);
+    this.opaque = a >= 1;
     this.tex ??= this.device.createTexture({ size: [1, 1], format: 'rgba8unorm', usage: STILL_USAGE, label: `color-${this.id}` });
     this.device.queue.writeTexture({ texture: this.tex }, new Uint8Array([r, g, b, a].map((v) => Math.round(v * 255))), { bytesPerRow: 4 }, [1, 1]);
     this.contentVersion++;

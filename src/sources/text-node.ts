@@ -8,6 +8,7 @@ export class TextNode implements SourceNode {
   private readonly text: TextSource;
   private version = 0;
   private renders = -1;
+  readonly opaque = false;
 
   constructor(readonly id: string, device: GPUDevice) {
     this.text = new TextSource(device, id);

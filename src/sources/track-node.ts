@@ -34,6 +34,7 @@ export class TrackNode implements SourceNode {
   get width(): number { return this.chain.texture?.width ?? 0; }
   get height(): number { return this.chain.texture?.height ?? 0; }
   get contentVersion(): number { return this.chain.version; }
+  get opaque(): boolean { return this.chain.opaque; }
   /** The chain (filter settings live there). */
   get video(): VideoChain { return this.chain; }
 

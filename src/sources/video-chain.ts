@@ -33,6 +33,9 @@ export class VideoChain {
     await this.fx.setBackground(effect);
   }
 
+  /** Opaque unless the filter makes the background transparent. */
+  get opaque(): boolean { return !this.fx?.active || !this.fx.transparent; }
+
   /** The filter (for mask options and stats), if one was ever set. */
   get effects(): EffectsChain | null { return this.fx; }
 

@@ -16,6 +16,7 @@ export class VideoFileNode implements SourceNode {
   get width(): number { return this.player.width; }
   get height(): number { return this.player.height; }
   get contentVersion(): number { return this.chain.version; }
+  get opaque(): boolean { return this.chain.opaque; }
   /** The chain (filter settings live there). */
   get video(): VideoChain { return this.chain; }
 

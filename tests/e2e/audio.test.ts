@@ -39,6 +39,8 @@ describe('A/V sync of a recording', () => {
   // stamps by sample count, so timestamp gaps moved later sound (AudioTimeline fills them).
   it('keeps flash and beep within 45 ms of how the devices delivered them', async () => {
     const { page } = wp;
+    // The program canvas at the camera's size: the camera is drawn 1:1 (a copy, no scaling).
+    await page.evaluate('window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
     await page.evaluate('window.studio.startCamera()');
     await page.evaluate(SYNC_PROBE_SOURCE);
     // The studio learns the microphone's delay through the mixer from the first sounds it hears.
@@ -106,6 +108,8 @@ describe('mixer into the file, bad input, meters', () => {
     browser = await launchChromium({ camera: makeY4m('webcam_woman_640x480_30fps.mp4', 4), mic: SPEECH });
     wp = await openPage(browser, url);
     await studioReady(wp.page);
+    // The program canvas at the camera's size: the camera is drawn 1:1 (a copy, no scaling).
+    await wp.page.evaluate('window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
     await wp.page.evaluate('window.studio.startCamera()');
   });
   afterAll(async () => { await browser?.close(); });

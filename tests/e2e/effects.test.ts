@@ -66,6 +66,8 @@ describe('background effects', () => {
   it('records with the background blurred and the person sharp', async () => {
     const { page } = wp;
     await page.evaluate(`window.studio.setBackground({ type: 'blur', strength: 1 })`);
+    // The program canvas at the camera's size: the camera is drawn 1:1 (a copy, no scaling).
+    await page.evaluate('window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
     await page.evaluate('window.studio.startCamera()');
     await page.waitForTimeout(1500);
     await page.evaluate('window.studio.startRecording()');
@@ -115,6 +117,8 @@ describe('background effects', () => {
 
   it('refuses unreadable and oversized images with clear errors while the live picture keeps running', async () => {
     const { page } = wp;
+    // The program canvas at the camera's size: the camera is drawn 1:1 (a copy, no scaling).
+    await page.evaluate('window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
     await page.evaluate('window.studio.startCamera({ audio: false })');
     await putBlob('notImage', Buffer.from('this is not an image'), 'image/png');
     const bad = await page.evaluate('window.studio.removeBackground(window.notImage).then(() => null, (e) => ({ name: e.name, message: e.message }))') as { name: string; message: string };

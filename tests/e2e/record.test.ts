@@ -22,6 +22,8 @@ afterAll(async () => { await browser?.close(); await server?.close(); });
 describe('recording through window.studio', () => {
   it('records 5 s of camera + microphone into an MP4 that ffmpeg reads back', async () => {
     const { page } = wp;
+    // The program canvas at the camera's size: the camera is drawn 1:1 (a copy, no scaling).
+    await page.evaluate('window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
     await page.evaluate('window.studio.startCamera()');
     // As a person would: the preview runs a moment before Record is pressed.
     await page.waitForTimeout(2000);
