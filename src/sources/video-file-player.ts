@@ -7,7 +7,7 @@ import { ALL_FORMATS, BlobSource, Input, VideoSampleSink, type InputVideoTrack, 
 import { MediaDecodeError } from '../util/errors.ts';
 
 /** Decoded frames held ahead of the one shown; the decoder waits while this many are queued. */
-const MAX_AHEAD = 4;
+export const DECODE_AHEAD = 4;
 /** Assumed frame length when a file gives none (only used to tell a late frame from a held one). */
 const FALLBACK_FRAME_US = 33_333;
 
@@ -24,6 +24,8 @@ export interface VideoFilePlayerStats {
   dropped: number;
   /** Times playback wrapped from the end back to the start. */
   loops: number;
+  /** Decoded frames waiting for their time now (at most DECODE_AHEAD). */
+  queued: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export class VideoFilePlayer {
   private pumpDone = false;
   private pumpLap = 0;
   private wakePump: (() => void) | null = null;
-  private readonly counts: VideoFilePlayerStats = { framesDecoded: 0, framesShown: 0, lateFrames: 0, dropped: 0, loops: 0 };
+  private readonly counts = { framesDecoded: 0, framesShown: 0, lateFrames: 0, dropped: 0, loops: 0 };
 
   private constructor(
     private readonly input: Input,
@@ -210,7 +212,7 @@ export class VideoFilePlayer {
     this.startPump();
   }
 
-  stats(): VideoFilePlayerStats { return { ...this.counts }; }
+  stats(): VideoFilePlayerStats { return { ...this.counts, queued: this.queue.length }; }
 
   /** Closes every frame it holds and stops decoding. */
   close(): void {
@@ -264,7 +266,7 @@ export class VideoFilePlayer {
           if (!live()) { r.value.close(); return; }
           this.enqueue(r.value, lap);
           yielded++;
-          while (this.queue.length >= MAX_AHEAD && live()) {
+          while (this.queue.length >= DECODE_AHEAD && live()) {
             await new Promise<void>((resolve) => { this.wakePump = resolve; });
           }
           if (!live()) return;

@@ -3,15 +3,15 @@
  * frameAt with simulated program times in 1/30 s steps, applying scripted pause/play/restart
  * and reading chosen frames back as RGBA.
  */
-import { VideoFilePlayer, type PlayerState, type VideoFilePlayerStats } from '../../../src/sources/video-file-player.ts';
+import { DECODE_AHEAD, VideoFilePlayer, type PlayerState, type VideoFilePlayerStats } from '../../../src/sources/video-file-player.ts';
 import { fetchBytes, postBytes } from '../../reference/page-io.ts';
 
 const TICK_US = 1e6 / 30;
 /** Real time between ticks, so decoding can run ahead of the simulated clock. */
 const TICK_WAIT_MS = 4;
-/** Before a recorded tick: decoding must have stood still this long (queue full), so the frame due is decoded even on a loaded machine. */
-const SETTLE_MS = 120;
-const SETTLE_MAX_MS = 5000;
+/** Before a recorded tick: how long decoding must stand still with a partly filled queue (end of file) to count as caught up. */
+const STILL_MS = 1000;
+const SETTLE_MAX_MS = 10_000;
 
 export interface Info { width: number; height: number; durationUs: number; hasAudio: boolean }
 
@@ -45,14 +45,22 @@ export interface DriveResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the player has decoded as far ahead as its bounded queue lets it. */
-async function settle(player: VideoFilePlayer): Promise<void> {
+/**
+ * Repeats frameAt(p) until the player shows the newest frame it can for `p`: a call that shows
+ * nothing new while the decode-ahead queue is full (every queued frame is in the future), the
+ * player has ended, or decoding has stood still (end of file). On a loaded machine the decoder
+ * may start late or stall, and the frame shown would then say nothing about the clock logic.
+ */
+async function settle(player: VideoFilePlayer, p: number): Promise<void> {
   const t0 = performance.now();
-  let decoded = -1, since = t0;
+  let shown = -1, decoded = -1, since = t0;
   while (performance.now() - t0 < SETTLE_MAX_MS) {
-    const n = player.stats().framesDecoded;
-    if (n !== decoded) { decoded = n; since = performance.now(); }
-    else if (performance.now() - since >= SETTLE_MS) return;
+    player.frameAt(p);
+    const s = player.stats();
+    if (s.framesDecoded !== decoded) { decoded = s.framesDecoded; since = performance.now(); }
+    const still = performance.now() - since >= STILL_MS;
+    if (s.framesShown === shown && (s.queued >= DECODE_AHEAD || player.state === 'ended' || still)) return;
+    shown = s.framesShown;
     await sleep(10);
   }
 }
@@ -124,7 +132,7 @@ export async function drive(url: string, out: string, opts: { loop: boolean; end
         else if (a.op === 'loop-off') player.loop = false;
       }
       const records = due.filter((a) => a.op === 'snapshot' || a.op === 'capture');
-      await (records.length ? settle(player) : sleep(TICK_WAIT_MS));
+      await (records.length ? settle(player, p) : sleep(TICK_WAIT_MS));
       let frame: VideoFrame | null;
       try {
         frame = player.frameAt(p);
