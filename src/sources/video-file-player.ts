@@ -40,6 +40,9 @@ function fileLabel(file: Blob): string {
   return name ? `“${name}”` : 'The file';
 }
 
+/** Codec names as people know them. */
+const CODEC_NAMES: Record<string, string> = { avc: 'H.264', hevc: 'H.265 (HEVC)', vp8: 'VP8', vp9: 'VP9', av1: 'AV1' };
+
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class VideoFilePlayer {
@@ -96,15 +99,19 @@ export class VideoFilePlayer {
     try {
       let track: InputVideoTrack | null;
       try {
-        if (!(await input.canRead())) throw new Error('unknown format');
+        if (!(await input.canRead())) throw new MediaDecodeError(`${name} is not a video file this browser can read.`);
         track = await input.getPrimaryVideoTrack();
       } catch (e) {
+        if (e instanceof MediaDecodeError) throw e;
         throw new MediaDecodeError(`${name} is not a video file this browser can read (${reason(e)}).`, {}, { cause: e });
       }
       if (!track) throw new MediaDecodeError(`${name} has no video track.`);
       if (!(await track.canDecode())) {
-        const codec = (await track.getCodecParameterString().catch(() => null)) ?? (await track.getCodec()) ?? 'an unknown codec';
-        throw new MediaDecodeError(`${name} uses the video codec ${codec}, which this browser cannot decode.`, { codec });
+        const codec = await track.getCodec();
+        const label = codec ? CODEC_NAMES[codec] ?? codec : null;
+        throw new MediaDecodeError(label
+          ? `${name} is ${label} video, which this browser cannot decode.`
+          : `${name} uses a video codec this browser cannot decode.`, { codec });
       }
       const [first, end, width, height, rotation, audio] = await Promise.all([
         track.getFirstTimestamp(), track.computeDuration(), track.getSquarePixelWidth(), track.getSquarePixelHeight(),

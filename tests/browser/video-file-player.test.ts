@@ -21,7 +21,7 @@ const frameUs = (n: number): number => Math.round((n * 1e6) / FPS);
 
 let session: KernelSession;
 let dir: string;
-const clips: Record<'mp4' | 'webm' | 'audio' | 'text' | 'random' | 'garbled', Uint8Array> = {} as never;
+const clips: Record<'mp4' | 'webm' | 'audio' | 'text' | 'random' | 'garbled' | 'mpeg4', Uint8Array> = {} as never;
 
 function ffmpeg(...args: string[]): Buffer {
   return execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], { maxBuffer: 64 << 20 });
@@ -88,6 +88,9 @@ beforeAll(async () => {
   for (let i = Math.floor(fast.length * 0.3); i < fast.length; i += 7) clips.garbled[i] ^= 0x5a;
   clips.webm = readFileSync(join(dir, 'clip.webm'));
   clips.audio = readFileSync(join(dir, 'audio.m4a'));
+  // MPEG-4 Part 2: a valid MP4 whose codec WebCodecs does not decode.
+  ffmpeg('-i', src, '-t', '0.2', '-an', '-vf', 'scale=64:48', '-c:v', 'mpeg4', join(dir, 'part2.mp4'));
+  clips.mpeg4 = readFileSync(join(dir, 'part2.mp4'));
   writeFileSync(join(dir, 'notes.txt'), 'This is a text file, not a video.\n'.repeat(50));
   clips.text = readFileSync(join(dir, 'notes.txt'));
   // Seeded noise: the same "corrupt file" every run.
@@ -186,17 +189,18 @@ describe('VideoFilePlayer', () => {
     expect(restarted).toMatchObject({ state: 'playing', positionUs: frameUs(6) });
   });
 
-  it('corrupt, text and audio-only files give MediaDecodeError', async () => {
+  it('corrupt, text, audio-only and undecodable-codec files give MediaDecodeError', async () => {
     const results: Record<string, Failure> = {};
-    for (const [kind, name] of [['random', 'broken.mp4'], ['text', 'notes.txt'], ['audio', 'tone.m4a']] as const) {
+    for (const [kind, name] of [['random', 'broken.mp4'], ['text', 'notes.txt'], ['audio', 'tone.m4a'], ['mpeg4', 'part2.mp4']] as const) {
       results[kind] = await session.call<Failure>(PAGE, 'probe', session.bytes.put(clips[kind]), name);
     }
     session.bytes.clear();
     console.log('[video-file-player] errors', results);
     for (const r of Object.values(results)) expect(r.error).toBe('MediaDecodeError');
-    expect(results.random.message).toContain('broken.mp4');
+    expect(results.random.message).toBe('“broken.mp4” is not a video file this browser can read.');
     expect(results.text.message).toContain('notes.txt');
     expect(results.audio.message).toMatch(/no video track/);
+    expect(results.mpeg4.message).toMatch(/^“part2\.mp4” (is .* video, which|uses a video codec) this browser cannot decode\.$/);
   });
 
   it('close() leaves no frame open (mid-play, looping, queue full)', async () => {
