@@ -71,7 +71,8 @@ function screen(): Image {
   return { src, width: w, height: h };
 }
 
-interface Layer { img: Image; matrix: Float32Array; uv?: [number, number, number, number]; opacity?: number }
+/** `opaque` picks the pass's opaque-source pipeline; only for frames whose alpha is 255 everywhere. */
+interface Layer { img: Image; matrix: Float32Array; uv?: [number, number, number, number]; opacity?: number; opaque?: boolean }
 interface Call { layers: Layer[]; clear: [number, number, number, number] | null; opacityScale?: number }
 
 let session: KernelSession;
@@ -87,7 +88,7 @@ async function render(dw: number, dh: number, calls: Call[], init?: Uint8Array):
     clear: c.clear, opacityScale: c.opacityScale,
     items: c.layers.map((l): ItemSpec => {
       if (!images.includes(l.img)) images.push(l.img);
-      return { source: images.indexOf(l.img), matrix: [...l.matrix], uv: l.uv ?? [0, 0, 1, 1], opacity: l.opacity ?? 1 };
+      return { source: images.indexOf(l.img), matrix: [...l.matrix], uv: l.uv ?? [0, 0, 1, 1], opacity: l.opacity ?? 1, opaque: l.opaque ?? false };
     }),
   }));
   const out = session.bytes.outPrefix();
@@ -143,14 +144,14 @@ const CLEAR: [number, number, number, number] = [0, 0, 0, 0];
 describe('CompositorPass vs TS reference', () => {
   it('upscales a cropped 160x90 region 4x (crop + bilinear magnification)', async () => {
     const img = MAN();
-    const layer = { img, matrix: boxMatrix(0, 0, 640, 360), uv: [400 / 1280, 200 / 720, 560 / 1280, 290 / 720] as [number, number, number, number] };
+    const layer = { img, opaque: true, matrix: boxMatrix(0, 0, 640, 360), uv: [400 / 1280, 200 / 720, 560 / 1280, 290 / 720] as [number, number, number, number] };
     const { got, want } = await render(640, 360, [{ layers: [layer], clear: BLACK }]);
     expectClose('4x upscale of a crop', got, want, 640);
   });
 
   it('downscales a 1280x720 frame 4x without aliasing', async () => {
     const img = MAN();
-    const layer = { img, matrix: boxMatrix(0, 0, 320, 180) };
+    const layer = { img, opaque: true, matrix: boxMatrix(0, 0, 320, 180) };
     const { got, want } = await render(320, 180, [{ layers: [layer], clear: CLEAR }]);
     expectClose('4x downscale', got, want, 320);
     expectAntiAliased('4x downscale', got, bilinearOnly(layer, 320, 180), areaAverageAxisAligned(img, 320, 180));
@@ -166,7 +167,7 @@ describe('CompositorPass vs TS reference', () => {
 
   for (const degrees of [30, 90]) {
     it(`rotates a 640x480 frame ${degrees}° at 0.75x`, async () => {
-      const layer = { img: WOMAN(), matrix: boxMatrix(80, 60, 480, 360, degrees) };
+      const layer = { img: WOMAN(), opaque: degrees === 30, matrix: boxMatrix(80, 60, 480, 360, degrees) };
       const { got, want, edges } = await render(640, 480, [{ layers: [layer], clear: BLACK }]);
       expectClose(`rotated ${degrees}°`, got, want, 640, edges);
     });
@@ -174,7 +175,7 @@ describe('CompositorPass vs TS reference', () => {
 
   it('prefilters a 30° rotated 4x downscale over the rotated footprint', async () => {
     const img = MAN();
-    const layer = { img, matrix: boxMatrix(40, 60, 320, 180, 30) };
+    const layer = { img, opaque: true, matrix: boxMatrix(40, 60, 320, 180, 30) };
     const { got, want, edges } = await render(400, 300, [{ layers: [layer], clear: CLEAR }]);
     expectClose('rotated 30° 4x downscale', got, want, 400, edges);
     const inside = interiorMask(400, 300, refLayer(layer), 1);
@@ -205,7 +206,7 @@ describe('CompositorPass vs TS reference', () => {
 
   it('draws an item at opacity 0.5 over another', async () => {
     const { got, want } = await render(640, 360, [{ clear: BLACK, layers: [
-      { img: MAN(), matrix: boxMatrix(0, 0, 640, 360) },
+      { img: MAN(), opaque: true, matrix: boxMatrix(0, 0, 640, 360) },
       { img: WOMAN(), matrix: boxMatrix(80, 0, 480, 360), opacity: 0.5 },
     ] }]);
     expectClose('opacity 0.5', got, want, 640);
@@ -214,7 +215,7 @@ describe('CompositorPass vs TS reference', () => {
   it('overlaps four items, two with straight alpha, rotated and downscaled', async () => {
     const alpha = withAlpha(WOMAN()), alphaHd = withAlpha(WOMAN_HD());
     const { got, want, edges } = await render(640, 360, [{ clear: [0.2, 0.3, 0.4, 1], layers: [
-      { img: MAN(), matrix: boxMatrix(0, 0, 640, 360) },
+      { img: MAN(), opaque: true, matrix: boxMatrix(0, 0, 640, 360) },
       { img: alpha, matrix: boxMatrix(200, 40, 384, 288, 15) },
       { img: MAN(), matrix: boxMatrix(20, 150, 240, 180, -10), uv: [0.2, 0.1, 0.8, 0.9], opacity: 0.7 },
       { img: alphaHd, matrix: boxMatrix(380, 220, 256, 144), opacity: 0.9 },
@@ -226,7 +227,7 @@ describe('CompositorPass vs TS reference', () => {
     const { got, want, stats } = await render(640, 360, [
       { clear: BLACK, layers: [{ img: MAN(), matrix: boxMatrix(0, 0, 640, 360) }] },
       { clear: null, opacityScale: 0.3, layers: [
-        { img: WOMAN_HD(), matrix: boxMatrix(0, 0, 640, 360) },
+        { img: WOMAN_HD(), opaque: true, matrix: boxMatrix(0, 0, 640, 360) },
         { img: withAlpha(WOMAN()), matrix: boxMatrix(320, 0, 320, 240), opacity: 0.8 },
       ] },
     ]);

@@ -9,6 +9,11 @@ export interface CompositorItem {
   quad: DrawQuad;
   /** Changes whenever `quad` changes; an unchanged version skips rewriting the item's slot. */
   version: number;
+  /**
+   * True when every texel's alpha is 1 (camera frames): skips the premultiplied-texel path that
+   * straight-alpha edges need, which software WebGPU pays for even where no texel is translucent.
+   */
+  opaque?: boolean;
 }
 
 /** Floats per item slot: five vec4f, as `Item` in compositor.wgsl. */
@@ -106,7 +111,8 @@ function clampRange(out: Float32Array, at: number, c0: number, c1: number, size:
  * its own item slots and opacity-scale slot, since queue writes all land before the submit runs.
  */
 export class CompositorPass {
-  private readonly pipeline: GPURenderPipeline;
+  /** [straight alpha, opaque]: compositor.wgsl with premultiply_texels true / false. */
+  private readonly pipelines: readonly [GPURenderPipeline, GPURenderPipeline];
   private readonly items: GPUBuffer;
   private readonly params: GPUBuffer;
   private readonly shared: GPUBindGroup;
@@ -136,19 +142,20 @@ export class CompositorPass {
       entries: [
         { binding: 0, visibility: V | F, buffer: { type: 'read-only-storage' } },
         { binding: 1, visibility: F, sampler: { type: 'filtering' } },
-        { binding: 2, visibility: F, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
+        { binding: 2, visibility: V, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
       ],
     });
     this.textureLayout = device.createBindGroupLayout({
       label: 'compositor-source',
       entries: [{ binding: 0, visibility: F, texture: { sampleType: 'float' } }],
     });
-    this.pipeline = device.createRenderPipeline({
-      label: 'compositor',
-      layout: device.createPipelineLayout({ bindGroupLayouts: [sharedLayout, this.textureLayout], label: 'compositor' }),
+    const layout = device.createPipelineLayout({ bindGroupLayouts: [sharedLayout, this.textureLayout], label: 'compositor' });
+    const pipeline = (opaque: boolean): GPURenderPipeline => device.createRenderPipeline({
+      label: opaque ? 'compositor-opaque' : 'compositor',
+      layout,
       vertex: { module, entryPoint: 'vs' },
       fragment: {
-        module, entryPoint: 'fs',
+        module, entryPoint: 'fs', constants: { premultiply_texels: opaque ? 0 : 1 },
         targets: [{ format, blend: {
           color: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
           alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
@@ -156,6 +163,7 @@ export class CompositorPass {
       },
       primitive: { topology: 'triangle-list' },
     });
+    this.pipelines = [pipeline(false), pipeline(true)];
     this.items = device.createBuffer({ size: SLOT_BYTES * maxItems, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'compositor-items' });
     this.params = device.createBuffer({ size: PARAMS_STRIDE * MAX_CALLS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'compositor-params' });
     const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'compositor' });
@@ -213,17 +221,17 @@ export class CompositorPass {
         : { view: this.views.get(target, tick), loadOp: 'load', storeOp: 'store' }],
       timestampWrites: timer?.pass('compositor'),
     });
-    pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.shared, [call * PARAMS_STRIDE]);
-    // Consecutive slots showing the same texture go out as one instanced draw.
-    let runTexture: GPUTexture | null = null, runStart = 0, runLength = 0;
+    // Consecutive slots showing the same texture the same way go out as one instanced draw.
+    let runTexture: GPUTexture | null = null, runStart = 0, runLength = 0, bound: GPUTexture | null = null, kind = -1;
     for (let i = 0; i < n; i++) {
       const slot = base + i;
       if (!this.drawn[slot]) continue;
-      const texture = items[i]!.texture;
-      if (texture === runTexture && slot === runStart + runLength) { runLength++; continue; }
+      const item = items[i]!, texture = item.texture, k = item.opaque ? 1 : 0;
+      if (texture === runTexture && k === kind && slot === runStart + runLength) { runLength++; continue; }
       if (runLength > 0) pass.draw(6, runLength, 0, runStart);
-      if (texture !== runTexture) pass.setBindGroup(1, this.sources.get(texture, tick));
+      if (k !== kind) { pass.setPipeline(this.pipelines[k]); kind = k; }
+      if (texture !== bound) { pass.setBindGroup(1, this.sources.get(texture, tick)); bound = texture; }
       runTexture = texture; runStart = slot; runLength = 1;
     }
     if (runLength > 0) pass.draw(6, runLength, 0, runStart);

@@ -8,7 +8,7 @@ import { fetchBytes, postBytes } from '../../reference/page-io.ts';
 import { withGpu, type GpuTest } from './gpu-harness.ts';
 
 export interface SourceSpec { url: string; width: number; height: number }
-export interface ItemSpec { source: number; matrix: number[]; uv: [number, number, number, number]; opacity: number }
+export interface ItemSpec { source: number; matrix: number[]; uv: [number, number, number, number]; opacity: number; opaque: boolean }
 export interface CallSpec { items: ItemSpec[]; clear: [number, number, number, number] | null; opacityScale?: number }
 export interface ComposeSpec {
   sources: SourceSpec[];
@@ -22,7 +22,7 @@ export interface ComposeStats { itemWrites: number; droppedItems: number; cached
 const TARGET_USAGE = GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC | GPUTextureUsage.COPY_DST;
 
 function toItems(specs: ItemSpec[], textures: GPUTexture[]): CompositorItem[] {
-  return specs.map((s, i) => ({ texture: textures[s.source]!, quad: { matrix: new Float32Array(s.matrix), uv: s.uv, opacity: s.opacity }, version: i }));
+  return specs.map((s, i) => ({ texture: textures[s.source]!, quad: { matrix: new Float32Array(s.matrix), uv: s.uv, opacity: s.opacity }, version: i, opaque: s.opaque }));
 }
 
 /** Runs `spec` and posts the target as `${out}/rgba`. */
