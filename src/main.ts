@@ -6,6 +6,11 @@ import { mountEffects } from './ui/effects-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
 import { showUnsupported } from './ui/unsupported.ts';
 import { mountMixer } from './ui/mixer-panel.ts';
+import { mountScenes } from './ui/scenes-panel.ts';
+import { mountSources } from './ui/sources-panel.ts';
+import { mountProperties } from './ui/properties-panel.ts';
+import { mountOutput } from './ui/output-panel.ts';
+import { Selection } from './ui/selection.ts';
 import { WebGPUUnavailableError } from './util/errors.ts';
 
 declare global { interface Window { studio: Studio } }
@@ -22,6 +27,11 @@ studio.ready.catch((e) => {
   else report(e);
 });
 mountControls($('controls'), studio, report);
+const selection = new Selection();
+mountScenes($('scenes'), studio, report);
+mountSources($('sources'), studio, selection, report);
+mountProperties($('properties'), studio, selection, report);
+mountOutput($('output'), studio, report);
 mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);
 mountRecordings($('recordings'), studio, report);
