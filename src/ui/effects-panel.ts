@@ -4,6 +4,7 @@ import { DEFAULT_BLUR_STRENGTH, type BackgroundEffect } from '../segment/backgro
 import { DEFAULT_MASK_OPTIONS, MAX_EXPAND, MAX_FEATHER, clampMaskOptions, type MaskOptions } from '../segment/mask-options.ts';
 import { loadBackground, loadMaskOptions } from '../segment/effect-store.ts';
 import type { EffectsStats } from '../util/types.ts';
+import type { StoredBackground } from '../scene/types.ts';
 
 type Report = (e: unknown) => void;
 type BgType = BackgroundEffect['type'];
@@ -94,7 +95,12 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
       case 'image': return image ? { type: 'image', image, ...lw } : null;
     }
   };
-  const applyBg = latestOnly((e: BackgroundEffect) => studio.setBackground(e), report);
+  // While a choice is on its way to the studio, the panel shows it; afterwards the studio's state.
+  let applying = 0;
+  const applyBg = latestOnly(async (e: BackgroundEffect) => {
+    applying++;
+    try { await studio.setBackground(e); } finally { if (--applying === 0) showState(); }
+  }, report);
   const apply = () => { const e = current(); if (e) void applyBg(e); };
 
   const previewBox = document.querySelector<HTMLElement>('.preview-box');
@@ -199,15 +205,27 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
   lightWrap.set(0);
   showMask(clampMaskOptions(loadMaskOptions() ?? {}));
   syncBgUi();
-  void loadBackground().then((bg) => {
-    if (!bg || !BG_CHOICES.some(([t]) => t === bg.type)) return;
+  /** Shows a background choice: the first camera's stored filter, or the one remembered for the next camera. */
+  function showBg(bg: BackgroundEffect | StoredBackground): void {
+    if (!BG_CHOICES.some(([t]) => t === bg.type)) return;
     if (bg.type === 'blur') strength.set(bg.strength ?? DEFAULT_BLUR_STRENGTH);
     if (bg.type === 'color') color.value = bg.color;
-    if (bg.type === 'image' && bg.image) { image = bg.image; imageName.textContent = 'Saved image'; }
+    if (bg.type === 'image' && 'image' in bg && bg.image) { image = bg.image; imageName.textContent = 'Saved image'; }
+    else if (bg.type === 'image' && !image) imageName.textContent = 'Image set elsewhere';
     lightWrap.set(bg.lightWrap ?? 0);
     bgType = bg.type;
     syncBgUi();
-  }, report);
+  }
+  // The first camera source's filter is the one this panel edits, so studio.scenes is its state.
+  const cameraBg = () => studio.scenes.sources.find((s) => s.settings.kind === 'camera')?.background ?? null;
+  function showState(): void {
+    const bg = cameraBg();
+    if (bg && applying === 0) showBg(bg);
+  }
+  studio.addEventListener('scenes', showState);
+  showState();
+  // Before there is a camera, show what the studio will give the first one (the last visit's choice).
+  void loadBackground().then((bg) => { if (bg && !cameraBg()) showBg(bg); }, report);
 
   const refreshStatus = async () => {
     const fx = (await studio.getStats().catch(() => null))?.render?.effects;
