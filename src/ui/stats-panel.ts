@@ -4,8 +4,11 @@ import type { EffectsStats, StudioStats } from '../util/types.ts';
 
 type Row = [label: string, value: string, warn?: boolean];
 
+/** Names of scenes and sources by id, for the program rows. */
+export type NameOf = (id: string) => string | undefined;
+
 /** Rows of the stats panel, in OBS's wording where OBS has one. */
-export function statsRows(s: StudioStats): Row[] {
+export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row[] {
   const r = s.render, e = s.encode;
   const rendered = r?.framesRendered ?? 0;
   const missed = r?.framesMissed ?? 0;
@@ -28,9 +31,26 @@ export function statsRows(s: StudioStats): Row[] {
     ['Output', r ? `${r.outputWidth}×${r.outputHeight}` : '—'],
     ['Render time (CPU wall)', r ? `${r.frameMs.toFixed(2)} ms` : '—'],
   ];
+  rows.push(...programRows(r, nameOf));
   rows.push(...effectsRows(r?.effects));
   for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
   if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
+  return rows;
+}
+
+/** The program (scene on air, composed vs reused frames) and one row per source the render worker holds. */
+function programRows(r: StudioStats['render'], nameOf: NameOf): Row[] {
+  const p = r?.program;
+  if (!p) return [];
+  const rows: Row[] = [
+    ['Program scene', nameOf(p.sceneId) ?? p.sceneId],
+    ['Frames composed / reused', `${p.composed} / ${p.reused}`],
+  ];
+  for (const src of r.sources) {
+    const size = src.width && src.height ? `${src.width}×${src.height}` : 'no picture';
+    rows.push([`Source: ${nameOf(src.id) ?? src.id}`, `${src.kind} ${size}, ${src.state}, ${src.framesIn} in${src.framesReplaced ? `, ${src.framesReplaced} replaced` : ''}`,
+      src.state !== 'live' || !!src.message]);
+  }
   return rows;
 }
 
@@ -56,7 +76,9 @@ export function mountStats(root: HTMLElement, studio: Studio): void {
   root.append(dl);
   const tick = async () => {
     const s = await studio.getStats().catch(() => null);
-    if (s) dl.replaceChildren(...statsRows(s).flatMap(([k, v, warn]) => [h('dt', { text: k }), h('dd', { text: v, class: warn ? 'warn' : undefined })]));
+    const st = studio.scenes;
+    const nameOf: NameOf = (id) => st.scenes.find((x) => x.id === id)?.name ?? st.sources.find((x) => x.id === id)?.name;
+    if (s) dl.replaceChildren(...statsRows(s, nameOf).flatMap(([k, v, warn]) => [h('dt', { text: k }), h('dd', { text: v, class: warn ? 'warn' : undefined })]));
   };
   setInterval(() => void tick(), 500);
   void tick();
