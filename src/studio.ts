@@ -207,7 +207,7 @@ export class Studio extends EventTarget {
         await this.sources.openMedia(id, opts.audio !== false);
       } else {
         const saved = this.segmentation !== 'unavailable' ? await loadBackground().catch(() => null) : null;
-        id = await this.sources.add({ kind: 'camera', ...opts, audio: opts.audio !== false, ...(saved && saved.type !== 'none' ? { background: saved } : {}) });
+        id = await this.sources.add({ kind: 'camera', ...opts, audio: opts.audio !== false, ...(saved && saved.type !== 'none' ? { filter: saved } : {}) });
       }
       const scene = this.sync.store.currentScene;
       if (!scene.items.some((i) => i.sourceId === id)) this.sync.store.apply({ type: 'addItem', sceneId: scene.id, sourceId: id });
@@ -286,6 +286,9 @@ export class Studio extends EventTarget {
     return id ? this.media.tracksOf(id) : { video: null, audio: null };
   }
 
+  /** The live tracks of a camera or screen source (device pickers, tests). */
+  sourceTracks(id: string): { video: MediaStreamTrack | null; audio: MediaStreamTrack | null } { return this.media.tracksOf(id); }
+
   /** Codecs this browser can record at the program size. */
   async probeCodecs(): Promise<CodecSupport[]> {
     const o = this.scenes.output;
@@ -318,6 +321,9 @@ export class Studio extends EventTarget {
       micDelayMs: this.hub.mixTap?.delayMs ?? null,
     };
   }
+
+  /** The program picture as a PNG, exactly as composed (OBS's "Screenshot (Output)"). */
+  async captureProgram(): Promise<Blob> { await this.ready; return this.render.captureProgram(); }
 
   /** Chooses how video frames reach the GPU: 'auto' (zero-copy where possible) or the copy path. */
   async setIngestPath(pref: 'auto' | IngestPath): Promise<void> { await this.ready; await this.render.setIngestPreference(pref); }

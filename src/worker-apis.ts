@@ -26,6 +26,7 @@ export interface RenderWorkerApi {
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
   stopOutput(): void;
   setIngestPreference(pref: 'auto' | IngestPath): void;
+  captureProgram(): Promise<Blob>;
   getStats(): RenderStats;
 }
 

@@ -46,6 +46,8 @@ class RenderWorker implements RenderWorkerApi {
   private outputDropped = 0;
   private running = false;
   private maskOptions: MaskOptions = { ...DEFAULT_MASK_OPTIONS };
+  /** Callers waiting for the next tick to be submitted (program capture). */
+  private tickWaiters: (() => void)[] = [];
   /** Chain used for still-image cut-outs (it borrows the shared segmenter). */
   private stillChain: EffectsChain | null = null;
 
@@ -187,6 +189,7 @@ class RenderWorker implements RenderWorkerApi {
     for (const n of this.onScreen) n.afterSubmit(nowUs);
     this.gpuInFlight.push(this.gpu!.device.queue.onSubmittedWorkDone());
     this.framesRendered++;
+    for (const w of this.tickWaiters.splice(0)) w();
     this.fps.tick();
     this.frameMs.add(performance.now() - t0);
   }
@@ -224,6 +227,16 @@ class RenderWorker implements RenderWorkerApi {
       backend: this.segmenter?.backend ?? null, fallbackReason: this.segmenterReason, active: false,
       inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError,
     };
+  }
+
+  /** The program picture as a PNG (the composed frame of the last tick). */
+  async captureProgram(): Promise<Blob> {
+    // The next tick composes every change sent before this call.
+    await new Promise<void>((r) => this.tickWaiters.push(r));
+    const { width, height, rgba } = await this.program!.readback();
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer), width, height), 0, 0);
+    return canvas.convertToBlob({ type: 'image/png' });
   }
 
   /** Current pipeline statistics. */

@@ -241,6 +241,28 @@ export class Program {
     return this.blankTex;
   }
 
+  /**
+   * Reads the program picture back (OBS's "Screenshot (Output)"): RGBA bytes, rows packed.
+   * Not for the frame loop: it waits for the GPU.
+   */
+  async readback(): Promise<{ width: number; height: number; rgba: Uint8Array<ArrayBuffer> }> {
+    const out = this.outputTex!;
+    const w = out.width, h = out.height, stride = Math.ceil(w * 4 / 256) * 256;
+    const buf = this.device.createBuffer({ size: stride * h, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ, label: 'program-readback' });
+    try {
+      const enc = this.device.createCommandEncoder({ label: 'program-readback' });
+      enc.copyTextureToBuffer({ texture: out }, { buffer: buf, bytesPerRow: stride }, [w, h]);
+      this.device.queue.submit([enc.finish()]);
+      await buf.mapAsync(GPUMapMode.READ);
+      const src = new Uint8Array(buf.getMappedRange());
+      const rgba = new Uint8Array(new ArrayBuffer(w * h * 4));
+      for (let y = 0; y < h; y++) rgba.set(src.subarray(y * stride, y * stride + w * 4), y * w * 4);
+      return { width: w, height: h, rgba };
+    } finally {
+      buf.destroy();
+    }
+  }
+
   /** Latest per-pass timings. */
   passTimings(): PassTiming[] {
     return [...this.timer.latest].map(([name, ms]) => ({ name, ms }));

@@ -1,6 +1,6 @@
 import type * as Comlink from 'comlink';
 import { SceneStore } from '../scene/store.ts';
-import { openSceneDb, type SceneDb } from '../scene/persistence.ts';
+import { blobIdsOf, openSceneDb, type SceneDb } from '../scene/persistence.ts';
 import type { SceneCollection } from '../scene/types.ts';
 import { asStudioError, type StudioError } from '../util/errors.ts';
 import type { RenderWorkerApi } from '../worker-apis.ts';
@@ -78,7 +78,7 @@ export class SceneSync {
     const snapshot = this.store.snapshot();
     this.saving = this.saving.then(async () => {
       await db.saveCollection(snapshot);
-      await db.deleteBlobsExcept(usedBlobs(snapshot));
+      await db.deleteBlobsExcept(blobIdsOf(snapshot));
     }).catch((e: unknown) => this.onError(asStudioError(e, 'The scenes could not be saved')));
     return this.saving;
   }
@@ -109,14 +109,4 @@ export class SceneSync {
 
   /** Why saving is off, if it is. */
   get persistenceError(): string | null { return this.dbError; }
-}
-
-/** Blob ids the collection refers to (sources and image backgrounds). */
-export function usedBlobs(c: SceneCollection): Set<string> {
-  const ids = new Set<string>();
-  for (const s of c.sources) {
-    if (s.settings.kind === 'image' || s.settings.kind === 'video') ids.add(s.settings.blobId);
-    if (s.background.type === 'image') ids.add(s.background.blobId);
-  }
-  return ids;
 }

@@ -8,7 +8,7 @@ import type { SceneSync } from './scene-sync.ts';
 import type { SourceMedia } from './source-media.ts';
 
 /** What `addSource` takes: the kind and its media or settings. */
-export type SourceSpec = ({ name?: string; background?: BackgroundEffect }) & (
+export type SourceSpec = ({ name?: string; filter?: BackgroundEffect }) & (
   | { kind: 'camera'; deviceId?: string; width?: number; height?: number; frameRate?: number; audio?: boolean }
   | { kind: 'display'; audio?: boolean }
   | { kind: 'image'; image: Blob }
@@ -52,7 +52,7 @@ export class SourceManager {
       case 'display': settings = { kind: 'display', audio: spec.audio !== false }; break;
       case 'color': settings = { kind: 'color', color: spec.color }; break;
       case 'text': {
-        const { kind, name: _n, background: _b, ...rest } = spec;
+        const { kind, name: _n, filter: _f, ...rest } = spec;
         settings = { ...DEFAULT_TEXT, ...rest, kind };
         break;
       }
@@ -84,7 +84,7 @@ export class SourceManager {
     try {
       if (bitmap) await this.media.sendImage(id, bitmap);
       else await this.openMedia(id, spec.kind === 'camera' ? spec.audio ?? cams === 0 : false, spec.kind === 'video' ? spec.file : null);
-      if (spec.background) await this.setBackground(id, spec.background);
+      if (spec.filter) await this.setBackground(id, spec.filter);
     } catch (e) {
       store.apply({ type: 'removeSource', sourceId: id });
       this.status.delete(id);
