@@ -122,7 +122,7 @@ export class Studio extends EventTarget {
   async removeSource(id: string): Promise<void> { await this.ready; this.sources.remove(id); this.refreshCameraState(); }
   /** Sources with their status ('live', 'off', 'ended', 'missing'). */
   listSources(): SourceInfo[] { return this.sources.list(); }
-  /** Reopens a camera or screen (asks again which screen), or a video whose file is missing (`file`). */
+  /** Reopens a camera or screen (asks again which screen); `file` replaces an image's or a video's file. */
   async reopenSource(id: string, file?: Blob): Promise<void> {
     await this.ready;
     await this.sources.openMedia(id, false, file ?? null);

@@ -82,7 +82,7 @@ export class SourceManager {
       throw e;
     }
     try {
-      if (bitmap) await this.media.sendImage(id, bitmap);
+      if (bitmap) { await this.media.sendImage(id, bitmap); this.setStatus(id, 'live'); }
       else await this.openMedia(id, spec.kind === 'camera' ? spec.audio ?? cams === 0 : false, spec.kind === 'video' ? spec.file : null);
       if (spec.filter) await this.setBackground(id, spec.filter);
     } catch (e) {
@@ -93,7 +93,7 @@ export class SourceManager {
     return id;
   }
 
-  /** Opens (or reopens) the media of a stored source; `file` replaces a video's missing file. */
+  /** Opens (or reopens) the media of a stored source; `file` replaces an image's or a video's file. */
   async openMedia(id: string, microphone = false, file: Blob | null = null): Promise<void> {
     const entry = this.sync.store.source(id);
     if (!entry) throw new StudioStateError(`No source has the id ${JSON.stringify(id)}.`);
@@ -103,9 +103,14 @@ export class SourceManager {
     } else if (st.kind === 'display') {
       await this.media.openDisplay(id, st.audio);
     } else if (st.kind === 'image') {
-      const blob = await this.sync.getBlob(st.blobId);
-      if (!blob) { this.setStatus(id, 'missing', 'The image is no longer stored: add it again.'); return; }
-      await this.media.sendImage(id, await this.media.decode(blob));
+      const blob = file ?? await this.sync.getBlob(st.blobId);
+      if (!blob) { this.setStatus(id, 'missing', 'The image is no longer stored: choose it again.'); return; }
+      const bitmap = await this.media.decode(blob);
+      if (file) {
+        const blobId = await this.sync.putBlob(file);
+        this.sync.store.apply({ type: 'updateSource', sourceId: id, settings: { blobId, mimeType: file.type || st.mimeType } as SourceSettingsPatch });
+      }
+      await this.media.sendImage(id, bitmap);
     } else if (st.kind === 'video') {
       let blob = file ?? await this.sync.getBlob(st.blobId);
       if (file) {
