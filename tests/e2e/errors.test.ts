@@ -4,7 +4,7 @@ import type { ViteDevServer } from 'vite';
 import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
 import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
 import { grayThumbnails, probe, psnr } from '../helpers/av.ts';
-import { saveFileFromPage, studioReady } from '../helpers/studio.ts';
+import { saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
 
 let server: ViteDevServer, url: string;
 const out = scratchDir('errors');
@@ -114,7 +114,7 @@ describe('bad input', () => {
         const stats = await page.evaluate('window.studio.getStats()') as { render: { effects: { error: string } } };
         expect(stats.render.effects.error, label).toMatch(/model/i);
         await page.evaluate('window.studio.startCamera({ audio: false })');
-        await page.waitForFunction('window.studio.getStats().then((s) => s.render.framesRendered > 5)', undefined, { timeout: 20_000 });
+        await waitInPage(page, 'window.studio.getStats().then((s) => s.render.framesRendered > 5)', 20_000);
       });
     }
   });

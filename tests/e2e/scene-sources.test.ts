@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
 import { scratchDir, shared } from '../helpers/media.ts';
 import { audioSamples, grayThumbnails, probe, psnr } from '../helpers/av.ts';
-import { saveFileFromPage, studioReady } from '../helpers/studio.ts';
+import { saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
 import { ncc, putBlob } from '../helpers/frames.ts';
 
 let server: ViteDevServer, url: string, browser: Browser;
@@ -150,6 +150,28 @@ describe('video files, ending sources, persistence', () => {
     const same = psnr(gray(shotBefore.path), gray(shotAfter.path));
     console.log(`[sources] reload: collection deep-equal (${JSON.stringify(after).length} bytes of JSON), program picture before/after ${same.toFixed(1)} dB`);
     expect(same).toBeGreaterThan(45);
+  });
+
+  it('a static scene of 32 items recomputes no transform in the program; moving one recomputes one', async () => {
+    const page = await freshPage();
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 360, frameRate: 30 })');
+    const color = await ev<string>(page, `window.studio.addSource({ kind: 'color', color: '#445566' })`);
+    const items: string[] = [];
+    for (let i = 0; i < 32; i++) {
+      items.push(await ev<string>(page, `window.studio.addItem(window.studio.currentScene, ${JSON.stringify(color)}, { x: ${(i % 8) * 80}, y: ${Math.floor(i / 8) * 90}, width: 70, height: 80, rotation: ${i * 3}, fit: 'stretch' })`));
+    }
+    type P = { ticks: number; transformsRecomputed: number };
+    const prog = () => ev<P>(page, 'window.studio.getStats().then((s) => s.render.program)');
+    await page.waitForTimeout(300);
+    const a = await prog();
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.program.ticks >= ${a.ticks + 100})`, 30_000);
+    const b = await prog();
+    await ev(page, `window.studio.updateItem(${JSON.stringify(items[7])}, { x: 5 })`);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.program.ticks >= ${b.ticks + 10})`, 30_000);
+    const c = await prog();
+    console.log(`[sources] 32 items: ${b.ticks - a.ticks} ticks, ${b.transformsRecomputed - a.transformsRecomputed} transforms recomputed; after moving one: ${c.transformsRecomputed - b.transformsRecomputed}`);
+    expect(b.transformsRecomputed - a.transformsRecomputed).toBe(0);
+    expect(c.transformsRecomputed - b.transformsRecomputed).toBe(1);
   });
 
   it('hostile imports each give SceneValidationError and leave the scenes untouched', async () => {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
 import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
 import { probe } from '../helpers/av.ts';
-import { saveFileFromPage, studioReady } from '../helpers/studio.ts';
+import { saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
 import { inside, psnrWhere, putBlob, rgbFrames, type Rect } from '../helpers/frames.ts';
 
 const CLIP = 'webcam_woman_640x480_30fps.mp4';
@@ -63,7 +63,7 @@ describe('scenes end to end', () => {
     const camItem = await ev<string>(page, 'window.studio.scenes.scenes[0].items[1].id');
     // A third of the canvas: a 427×240 box; the 4:3 camera is contained in it, 320×240.
     await ev(page, `window.studio.updateItem(${JSON.stringify(camItem)}, { x: 853, y: 480, width: 427, height: 240 })`);
-    await page.waitForFunction('window.studio.getStats().then((s) => s.render.effects.masksProduced >= 3)', undefined, { timeout: 30_000 });
+    await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 3)', 30_000);
     await ev(page, 'window.studio.startRecording()');
     await page.waitForTimeout(3000);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
@@ -119,7 +119,7 @@ describe('scenes end to end', () => {
     const colorId = await ev<string>(page, `window.studio.addSource({ kind: 'color', color: '#203040' })`);
     await ev(page, `window.studio.addItem(window.studio.currentScene, ${JSON.stringify(colorId)}, { fit: 'stretch' })`);
     const textId = await ev<string>(page, `window.studio.addSource({ kind: 'text', text: 'Backdrop Studio\\nlive from the browser', size: 36, bold: true, color: '#ffcc00', outlineColor: '#000000', outlineWidth: 2, background: '#10204080', padding: 10, align: 'center' })`);
-    await page.waitForFunction(`window.studio.getStats().then((s) => s.render.sources.some((x) => x.id === ${JSON.stringify(textId)} && x.width > 0))`);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.sources.some((x) => x.id === ${JSON.stringify(textId)} && x.width > 0))`);
     const size = await ev<{ width: number; height: number }>(page, `window.studio.getStats().then((s) => s.render.sources.find((x) => x.id === ${JSON.stringify(textId)}))`);
     const X = 40, Y = 60;
     await ev(page, `window.studio.addItem(window.studio.currentScene, ${JSON.stringify(textId)}, { x: ${X}, y: ${Y}, width: ${size.width}, height: ${size.height}, fit: 'stretch' })`);

@@ -4,7 +4,7 @@ import type { ViteDevServer } from 'vite';
 import { join } from 'node:path';
 import { launchChromium, openPage, startServer, type WatchedPage } from '../helpers/browser.ts';
 import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
-import { studioReady } from '../helpers/studio.ts';
+import { studioReady, waitInPage } from '../helpers/studio.ts';
 
 let server: ViteDevServer, url: string, browser: Browser, wp: WatchedPage;
 const out = scratchDir('ui');
@@ -41,13 +41,13 @@ describe('studio UI', () => {
   it('adds tab/system audio from a screen share and a second microphone to the mixer, and removes them', async () => {
     const { page } = wp;
     await page.getByRole('button', { name: 'Add tab or system audio…' }).click();
-    await page.waitForFunction('window.studio.listAudioSources().then((l) => l.some((s) => s.kind === "display"))', undefined, { timeout: 15_000 });
+    await waitInPage(page, 'window.studio.listAudioSources().then((l) => l.some((s) => s.kind === "display"))', 15_000);
     await page.getByRole('button', { name: 'Add microphone' }).click();
-    await page.waitForFunction('window.studio.listAudioSources().then((l) => l.filter((s) => s.kind === "microphone").length >= 2)', undefined, { timeout: 15_000 });
+    await waitInPage(page, 'window.studio.listAudioSources().then((l) => l.filter((s) => s.kind === "microphone").length >= 2)', 15_000);
     const display = (await page.evaluate('window.studio.listAudioSources()') as { id: string; kind: string; label: string }[]).find((x) => x.kind === 'display')!;
     await page.getByRole('slider', { name: `Gain for ${display.label}` }).waitFor();
     await page.getByRole('button', { name: `Remove ${display.label}` }).click();
-    await page.waitForFunction('window.studio.listAudioSources().then((l) => !l.some((s) => s.kind === "display"))');
+    await waitInPage(page, 'window.studio.listAudioSources().then((l) => !l.some((s) => s.kind === "display"))');
   });
 
   it('gives every control an accessible name', async () => {

@@ -21,3 +21,16 @@ export async function studioReady(page: Page): Promise<void> {
   await page.waitForFunction('window.studio !== undefined');
   await page.evaluate('window.studio.ready');
 }
+
+/**
+ * Polls an expression in the page until it is truthy, awaiting promises (Playwright's
+ * waitForFunction treats a returned Promise as truthy and does not wait for it).
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(`Promise.resolve(${expression}).then((v) => !!v)`)) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
