@@ -9,6 +9,7 @@ import wasmUrl from './generated/audio-kernels.wasm?url';
 import workletUrl from '../../workers/mixer.worklet.ts?worker&url';
 import { AudioDecodeError, StudioError, StudioStateError } from '../util/errors.ts';
 import { biquadCoeffs, EQ_BANDS, isBypassBand } from './eq.ts';
+import { FilePlayer } from './file-player.ts';
 import {
   LEVELS_EPOCH_INDEX, LEVELS_FLOATS, MAX_SOURCES, MIXER_PROCESSOR, OUTPUT_MASTER, OUTPUT_MONITOR,
   dbToGain, gainToDb, levelIndex, type MixerMessage, type MixerProcessorOptions, type MixerReply,
@@ -29,6 +30,8 @@ interface SourceEntry {
   node: AudioNode;
   /** Stops what the engine itself started (file playback); capture tracks belong to the caller. */
   stop(): void;
+  /** A file source's transport. */
+  player: FilePlayer | null;
 }
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
@@ -115,19 +118,20 @@ export class AudioEngine extends EventTarget {
   }
 
   /** Adds a source on a free mixer input; a file Blob is decoded and looped. */
-  async addSource(kind: AudioSourceKind, input: MediaStreamTrack | Blob | MediaStream, label?: string): Promise<AudioSourceInfo> {
+  async addSource(kind: AudioSourceKind, input: MediaStreamTrack | Blob | MediaStream, label?: string, opts: { loop?: boolean } = {}): Promise<AudioSourceInfo> {
     const slot = this.slots.indexOf(null);
     if (slot < 0) throw new StudioStateError(`At most ${MAX_SOURCES} audio sources can be mixed; remove one first.`);
     const id = `audio-${this.nextId++}`;
     this.slots[slot] = id; // reserved now so concurrent adds cannot take the same input
     try {
-      const made = kind === 'file' ? await this.fileNode(input) : this.streamNode(kind, input);
+      const made: { node: AudioNode; label: string; stop(): void; player?: FilePlayer } =
+        kind === 'file' ? await this.fileNode(input, opts.loop ?? true) : this.streamNode(kind, input);
       if (this.context.state === 'closed') throw new StudioStateError('The audio engine was closed.');
       made.node.connect(this.mixer, 0, slot);
       const info: AudioSourceInfo = {
         id, kind, label: label ?? made.label, gainDb: 0, muted: false, pan: 0, monitor: false, eq: [],
       };
-      this.sources.set(id, { info, slot, node: made.node, stop: made.stop });
+      this.sources.set(id, { info, slot, node: made.node, stop: made.stop, player: made.player ?? null });
       this.post({ type: 'eq', slot, bands: new Array(EQ_BANDS).fill(null) });
       this.postSource(this.sources.get(id)!);
       this.dispatchEvent(new Event('sourceschange'));
@@ -234,7 +238,7 @@ export class AudioEngine extends EventTarget {
     if (this.context.state !== 'closed') await this.context.close();
   }
 
-  private async fileNode(input: MediaStreamTrack | Blob | MediaStream): Promise<{ node: AudioNode; label: string; stop(): void }> {
+  private async fileNode(input: MediaStreamTrack | Blob | MediaStream, loop: boolean): Promise<{ node: AudioNode; label: string; stop(): void; player: FilePlayer }> {
     if (!(input instanceof Blob)) throw new AudioDecodeError('A file source needs a File or Blob.');
     const name = input instanceof File ? input.name : 'Audio file';
     let buffer: AudioBuffer;
@@ -243,11 +247,14 @@ export class AudioEngine extends EventTarget {
     } catch (e) {
       throw new AudioDecodeError(`"${name}" could not be played: it is not an audio file this browser can decode (${errorText(e)}).`, { name, type: input.type }, { cause: e });
     }
-    const node = this.context.createBufferSource();
-    node.buffer = buffer;
-    node.loop = true;
-    node.start();
-    return { node, label: name, stop: () => { try { node.stop(); } catch { /* already stopped */ } } };
+    const player = new FilePlayer(this.context, buffer, loop);
+    player.play();
+    return { node: player.output, label: name, stop: () => player.stop(), player };
+  }
+
+  /** The transport of a file source (play, pause, restart, loop), or null for other sources. */
+  filePlayer(id: string): FilePlayer | null {
+    return this.sources.get(id)?.player ?? null;
   }
 
   private streamNode(kind: AudioSourceKind, input: MediaStreamTrack | Blob | MediaStream): { node: AudioNode; label: string; stop(): void } {

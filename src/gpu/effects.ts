@@ -7,34 +7,10 @@ import { MaskRefiner } from './passes/mask-refiner.ts';
 import { BackgroundPass } from './passes/background.ts';
 import type { PassTimer } from './timing.ts';
 import { Smoothed } from '../util/stats.ts';
+import { SegmenterGate } from './segmenter-gate.ts';
 
-/**
- * One model session serves every source that removes its background: a chain holds the gate
- * from preprocessing a frame until it has refined that frame's mask, because the model's input
- * (which the refiner also reads) is shared. Chains take turns; a still image waits its turn.
- */
-export class SegmenterGate {
-  owner: object | null = null;
-  private touchedMs = 0;
-  /** A still-image borrower is never overtaken; a chain that stopped rendering is. */
-  private pinned = false;
-  /**
-   * Takes the gate for `who` if it is free, already theirs, or held by a chain that has not
-   * rendered for a second (its source left the scene): that chain drops its unrefined mask.
-   */
-  tryTake(who: object, pin = false, nowMs = performance.now()): boolean {
-    const stale = !this.pinned && nowMs - this.touchedMs > 1000;
-    if (this.owner !== null && this.owner !== who && !stale) return false;
-    this.owner = who;
-    this.pinned = pin;
-    this.touchedMs = nowMs;
-    return true;
-  }
-  /** Marks the holder as alive (called by a chain on every frame it renders). */
-  touch(who: object, nowMs = performance.now()): void { if (this.owner === who) this.touchedMs = nowMs; }
-  /** Frees the gate if `who` holds it. */
-  release(who: object): void { if (this.owner === who) { this.owner = null; this.pinned = false; } }
-}
+export { SegmenterGate };
+
 
 /**
  * Background removal in the frame graph: preprocess → model → refine → background, all on the
@@ -178,8 +154,9 @@ export class EffectsChain {
    */
   async borrowSegmenter<T>(fn: (segmenter: Segmenter) => Promise<T>): Promise<T> {
     const token = {};
-    while (this.lent || !this.gate.tryTake(token, true)) await new Promise((r) => setTimeout(r, 10));
+    while (this.lent) await new Promise((r) => setTimeout(r, 10));
     this.lent = true;
+    await this.gate.borrow(token);
     try {
       await this.inflight;
       return await fn(this.segmenter);

@@ -22,6 +22,11 @@ export class SceneSync {
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private saving: Promise<void> = Promise.resolve();
   private readonly blobs = new Map<string, Blob>();
+  /**
+   * Blobs stored for a source that is not in the collection yet (its media is still opening):
+   * a save that runs meanwhile must not collect them. Kept for a minute at most.
+   */
+  private readonly fresh = new Map<string, number>();
   private nextBlob = 0;
 
   constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly onError: (e: StudioError) => void) {
@@ -78,7 +83,14 @@ export class SceneSync {
     const snapshot = this.store.snapshot();
     this.saving = this.saving.then(async () => {
       await db.saveCollection(snapshot);
-      await db.deleteBlobsExcept(blobIdsOf(snapshot));
+      const keep = blobIdsOf(snapshot);
+      const now = Date.now();
+      for (const [id, at] of this.fresh) {
+        if (keep.has(id) || now - at > 60_000) this.fresh.delete(id);
+        else keep.add(id);
+      }
+      await db.deleteBlobsExcept(keep);
+      for (const id of this.blobs.keys()) if (!keep.has(id)) this.blobs.delete(id);
     }).catch((e: unknown) => this.onError(asStudioError(e, 'The scenes could not be saved')));
     return this.saving;
   }
@@ -87,6 +99,7 @@ export class SceneSync {
   async putBlob(blob: Blob): Promise<string> {
     const id = `blob-${Date.now().toString(36)}-${(this.nextBlob++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.blobs.set(id, blob);
+    this.fresh.set(id, Date.now());
     if (this.db) {
       try {
         await this.db.putBlob(id, blob);

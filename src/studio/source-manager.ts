@@ -151,14 +151,26 @@ export class SourceManager {
     this.sync.store.apply({ type: 'updateSource', sourceId: id, name, settings: Object.keys(settings).length ? settings as SourceSettingsPatch : undefined });
     const after = this.sync.store.source(id)!;
     if (before?.settings.kind === 'video' && after.settings.kind === 'video') {
-      if (before.settings.loop !== after.settings.loop) await this.render.controlVideo(id, null, after.settings.loop);
+      if (before.settings.loop !== after.settings.loop) {
+        await this.render.controlVideo(id, null, after.settings.loop);
+        await this.media.controlAudio(id, null, after.settings.loop);
+      }
       if (!before.settings.muted && after.settings.muted) await this.media.dropAudio(id);
+      if (before.settings.muted && !after.settings.muted) {
+        const blob = await this.sync.getBlob(after.settings.blobId);
+        if (blob) {
+          await this.media.addVideoAudio(id, blob, after.settings.loop);
+          // Picture and sound start together again.
+          await this.render.controlVideo(id, 'restart', null);
+        }
+      }
     }
   }
 
-  /** Play, pause or restart a video file source. */
-  controlVideo(id: string, action: 'play' | 'pause' | 'restart'): Promise<void> {
-    return this.render.controlVideo(id, action, null);
+  /** Play, pause or restart a video file source, picture and sound together. */
+  async controlVideo(id: string, action: 'play' | 'pause' | 'restart'): Promise<void> {
+    await this.render.controlVideo(id, action, null);
+    await this.media.controlAudio(id, action, null);
   }
 
   /** Removes a source, its items in every scene and its media. */

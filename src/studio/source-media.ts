@@ -17,6 +17,8 @@ interface Live {
   clock: CameraClock | null;
   settings: MediaTrackSettings | null;
   label: string;
+  /** A video file with a sound track. */
+  hasAudio?: boolean;
 }
 
 /**
@@ -106,15 +108,33 @@ export class SourceMedia {
     const info = await this.render.attachVideoFile(id, file, loop);
     const live: Live = { stream: null, video: null, audio: null, audioSourceId: null, clock: null, settings: null, label };
     this.live.set(id, live);
-    if (info.hasAudio && !muted) {
-      try {
-        live.audioSourceId = (await (await this.audio.mixer()).addSource('file', file, `${label} audio`)).id;
-      } catch {
-        // A video whose sound the browser cannot decode still plays, silently.
-        live.audioSourceId = null;
-      }
-    }
+    live.hasAudio = info.hasAudio;
+    if (!muted) await this.addVideoAudio(id, file, loop);
     return info;
+  }
+
+  /** Puts a video's sound into the mixer (at its start: the picture restarts with it). */
+  async addVideoAudio(id: string, file: Blob, loop: boolean): Promise<void> {
+    const live = this.live.get(id);
+    if (!live?.hasAudio || live.audioSourceId) return;
+    try {
+      live.audioSourceId = (await (await this.audio.mixer()).addSource('file', file, `${live.label} audio`, { loop })).id;
+    } catch {
+      // A video whose sound the browser cannot decode still plays, silently.
+      live.audioSourceId = null;
+    }
+  }
+
+  /** Plays, pauses or restarts a video's sound with its picture; `loop` sets whether it loops. */
+  async controlAudio(id: string, action: 'play' | 'pause' | 'restart' | null, loop: boolean | null): Promise<void> {
+    const audioId = this.live.get(id)?.audioSourceId;
+    if (!audioId) return;
+    const player = (await this.audio.mixer()).filePlayer(audioId);
+    if (!player) return;
+    if (loop !== null) player.loop = loop;
+    if (action === 'play') player.play();
+    else if (action === 'pause') player.pause();
+    else if (action === 'restart') player.restart();
   }
 
   /** Removes a source's sound from the mixer (a video muted later). */

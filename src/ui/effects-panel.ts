@@ -103,15 +103,12 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
   }, report);
   const apply = () => { const e = current(); if (e) void applyBg(e); };
 
-  const previewBox = document.querySelector<HTMLElement>('.preview-box');
   const syncBgUi = () => {
     radios.get(bgType)!.checked = true;
     strength.row.hidden = bgType !== 'blur';
     colorRow.hidden = bgType !== 'color';
     imageRow.hidden = bgType !== 'image';
     lightWrap.row.hidden = bgType === 'none' || bgType === 'transparent';
-    // The preview canvas is see-through for 'transparent'; a checkerboard shows where.
-    previewBox?.classList.toggle('see-through', bgType === 'transparent');
   };
   function choose(type: BgType): void {
     bgType = type;
