@@ -314,7 +314,7 @@ export class Studio extends EventTarget {
     const [render, encode] = await Promise.all([this.render.getStats().catch(() => null), this.encode.getStats().catch(() => null)]);
     const cam = this.firstCamera();
     const s = cam ? this.media.settingsOf(cam) : null;
-    const label = cam ? this.sync.store.source(cam)?.name ?? null : null;
+    const label = cam ? this.media.labelOf(cam) ?? this.sync.store.source(cam)?.name ?? null : null;
     return {
       render, encode,
       camera: { active: this.cameraState === 'on', label, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0 },

@@ -40,6 +40,8 @@ export class SourceMedia {
 
   /** The capture settings of an open camera or screen. */
   settingsOf(id: string): MediaTrackSettings | null { return this.live.get(id)?.settings ?? null; }
+  /** The device's label of an open camera or screen. */
+  labelOf(id: string): string | null { return this.live.get(id)?.label ?? null; }
   /** Whether a camera or screen source has a live track. */
   isLive(id: string): boolean { return this.live.get(id)?.video?.readyState === 'live'; }
 
