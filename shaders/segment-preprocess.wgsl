@@ -6,10 +6,15 @@
 // when enlarging (then it equals plain half-pixel bilinear with clamped edges). Point-sampled
 // bilinear skips most source pixels at 2.5x+ and cost ~0.012 mIoU on the shared DAVIS-20 set.
 // Distances are integer ratios so the CPU reference (tests/reference/segment.ts) matches to ~1e-7.
+//
+// The source is a crop of the frame: `src_size` pixels from `origin`, which may reach past the
+// frame's edges (a padded crop around a person near the border); reads there clamp to the edge.
 
 struct Params {
   src_size: vec2u,
   dst_size: vec2u,
+  origin: vec2i,
+  _pad: vec2u,
 };
 
 @group(0) @binding(0) var src: texture_2d<f32>;
@@ -37,6 +42,7 @@ fn weight(x: i32, o: u32, n_src: u32, n_dst: u32) -> f32 {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= p.dst_size.x || id.y >= p.dst_size.y) { return; }
+  let edge = vec2i(textureDimensions(src)) - 1;
   let sx = span(id.x, p.src_size.x, p.dst_size.x);
   let sy = span(id.y, p.src_size.y, p.dst_size.y);
   var acc = vec3f(0.0);
@@ -48,7 +54,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     var row_total = 0.0;
     for (var x = sx.x; x <= sx.y; x++) {
       let wx = weight(x, id.x, p.src_size.x, p.dst_size.x);
-      row += wx * textureLoad(src, vec2i(x, y), 0).rgb;
+      row += wx * textureLoad(src, clamp(vec2i(x, y) + p.origin, vec2i(0), edge), 0).rgb;
       row_total += wx;
     }
     acc += wy * row;

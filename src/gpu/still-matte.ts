@@ -1,6 +1,7 @@
 import type { Segmenter } from '../segment/segmenter.ts';
 import { MediaDecodeError } from '../util/errors.ts';
-import { SegmentPreprocessPass } from './passes/segment-preprocess.ts';
+import { SegmentPreprocessPass, type CropRect } from './passes/segment-preprocess.ts';
+import { boundsToFrame, maskBounds, personCrop } from '../segment/person-crop.ts';
 import { MaskRefiner } from './passes/mask-refiner.ts';
 import type { MaskOptions } from '../segment/mask-options.ts';
 
@@ -50,9 +51,51 @@ async function decode(blob: Blob, maxSide: number): Promise<{ pixels: Uint8Clamp
   }
 }
 
+/** One model pass over `region` of `image` (or all of it): the mask on the GPU and a CPU copy for its bounds. */
+type Infer = (region: CropRect | null) => Promise<{ buf: GPUBuffer; cpu: Float32Array }>;
+
+function makeInfer(device: GPUDevice, segmenter: Segmenter, image: GPUTexture, input: GPUBuffer, made: { destroy(): void }[]): Infer {
+  const mw = segmenter.inputWidth, mh = segmenter.inputHeight;
+  const pre = new SegmentPreprocessPass(device);
+  made.push(pre);
+  const cpu = segmenter.backend === 'wasm';
+  const inStaging = device.createBuffer({ size: input.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-input-readback' });
+  const maskBuf = device.createBuffer({ size: mw * mh * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, label: 'still-mask' });
+  const maskStaging = device.createBuffer({ size: mw * mh * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-mask-readback' });
+  made.push(inStaging, maskBuf, maskStaging);
+  return async (region) => {
+    const enc = device.createCommandEncoder({ label: 'still-preprocess' });
+    pre.encode(enc, image, input, mw, mh, undefined, region ?? undefined);
+    if (cpu) {
+      enc.copyBufferToBuffer(input, 0, inStaging, 0, input.size);
+      device.queue.submit([enc.finish()]);
+      await inStaging.mapAsync(GPUMapMode.READ);
+      const inp = new Float32Array(inStaging.getMappedRange().slice(0));
+      inStaging.unmap();
+      const out = await segmenter.runCpu(inp);
+      const mask = out.slice(0, mw * mh);
+      device.queue.writeBuffer(maskBuf, 0, mask);
+      return { buf: maskBuf, cpu: mask };
+    }
+    device.queue.submit([enc.finish()]);
+    const out = await segmenter.run();
+    // The model's buffer is reused by its next run: keep this pass's mask in our own.
+    const copy = device.createCommandEncoder({ label: 'still-mask-copy' });
+    copy.copyBufferToBuffer(out, 0, maskBuf, 0, mw * mh * 4);
+    copy.copyBufferToBuffer(out, 0, maskStaging, 0, mw * mh * 4);
+    device.queue.submit([copy.finish()]);
+    await maskStaging.mapAsync(GPUMapMode.READ);
+    const mask = new Float32Array(maskStaging.getMappedRange().slice(0));
+    maskStaging.unmap();
+    return { buf: maskBuf, cpu: mask };
+  };
+}
+
 /**
  * Removes the background of one still image: the same model and refinement as the live path
  * (without temporal smoothing, which needs a previous frame), at the image's full resolution.
+ * Person-centred: after a pass over the whole picture, a padded square around the person(s) is
+ * inferred again at the model's full input size and its mask replaces that region.
  * Returns a PNG whose alpha is the refined mask.
  */
 export async function removeBackground(device: GPUDevice, segmenter: Segmenter, blob: Blob, options: Partial<MaskOptions>): Promise<Blob> {
@@ -60,43 +103,49 @@ export async function removeBackground(device: GPUDevice, segmenter: Segmenter, 
   const made: { destroy(): void }[] = [];
   const refiner = new MaskRefiner(device, { ...options, temporal: 0 });
   try {
-    const image = device.createTexture({
-      size: [width, height], format: 'rgba8unorm', label: 'still-image',
-      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.STORAGE_BINDING,
-    });
-    made.push(image);
+    const texture = (w: number, h: number, label: string) => {
+      const t = device.createTexture({
+        size: [w, h], format: 'rgba8unorm', label,
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | GPUTextureUsage.STORAGE_BINDING,
+      });
+      made.push(t);
+      return t;
+    };
+    const image = texture(width, height, 'still-image');
     device.queue.writeTexture({ texture: image }, pixels, { bytesPerRow: width * 4 }, [width, height]);
+    const result = texture(width, height, 'still-matte');
     const mw = segmenter.inputWidth, mh = segmenter.inputHeight;
-    const pre = new SegmentPreprocessPass(device);
-    const cpu = segmenter.backend === 'wasm';
-    const input = cpu
+    const input = segmenter.backend === 'wasm'
       ? device.createBuffer({ size: 3 * mw * mh * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: 'still-input' })
       : segmenter.inputBuffer;
-    if (cpu) made.push(input);
-    let enc = device.createCommandEncoder({ label: 'still-preprocess' });
-    pre.encode(enc, image, input, mw, mh);
-    let maskBuf: GPUBuffer;
-    if (cpu) {
-      const staging = device.createBuffer({ size: input.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-input-readback' });
-      made.push(staging);
-      enc.copyBufferToBuffer(input, 0, staging, 0, input.size);
+    if (segmenter.backend === 'wasm') made.push(input);
+    const infer = makeInfer(device, segmenter, image, input, made);
+
+    const whole = await infer(null);
+    let enc = device.createCommandEncoder({ label: 'still-refine' });
+    let mask = refiner.encode(enc, { mask: whole.buf, lowResFrame: input, maskWidth: mw, maskHeight: mh, guide: image });
+    enc.copyTextureToTexture({ texture: mask }, { texture: result }, [width, height]);
+    device.queue.submit([enc.finish()]);
+
+    const bounds = maskBounds(whole.cpu, mw, mh);
+    const crop = bounds ? personCrop(boundsToFrame(bounds, mw, mh, { x: 0, y: 0, width, height }), width, height) : null;
+    if (crop) {
+      const guide = texture(crop.width, crop.height, 'still-crop');
+      enc = device.createCommandEncoder({ label: 'still-crop' });
+      enc.copyTextureToTexture({ texture: image, origin: [crop.x, crop.y] }, { texture: guide }, [crop.width, crop.height]);
       device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const out = await segmenter.runCpu(new Float32Array(staging.getMappedRange().slice(0)));
-      staging.unmap();
-      maskBuf = device.createBuffer({ size: out.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'still-mask' });
-      made.push(maskBuf);
-      device.queue.writeBuffer(maskBuf, 0, out.buffer, out.byteOffset, out.byteLength);
-    } else {
+      const near = await infer(crop);
+      enc = device.createCommandEncoder({ label: 'still-refine-crop' });
+      mask = refiner.encode(enc, { mask: near.buf, lowResFrame: input, maskWidth: mw, maskHeight: mh, guide });
+      enc.copyTextureToTexture({ texture: mask }, { texture: result, origin: [crop.x, crop.y] }, [crop.width, crop.height]);
       device.queue.submit([enc.finish()]);
-      maskBuf = await segmenter.run();
     }
-    enc = device.createCommandEncoder({ label: 'still-refine' });
-    const mask = refiner.encode(enc, { mask: maskBuf, lowResFrame: input, maskWidth: mw, maskHeight: mh, guide: image });
+
     const rowBytes = Math.ceil((width * 4) / 256) * 256;
-    const read = device.createBuffer({ size: rowBytes * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-mask-readback' });
+    const read = device.createBuffer({ size: rowBytes * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-matte-readback' });
     made.push(read);
-    enc.copyTextureToBuffer({ texture: mask }, { buffer: read, bytesPerRow: rowBytes }, [width, height]);
+    enc = device.createCommandEncoder({ label: 'still-readback' });
+    enc.copyTextureToBuffer({ texture: result }, { buffer: read, bytesPerRow: rowBytes }, [width, height]);
     device.queue.submit([enc.finish()]);
     await read.mapAsync(GPUMapMode.READ);
     const m = new Uint8Array(read.getMappedRange());

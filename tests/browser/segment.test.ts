@@ -10,7 +10,7 @@ import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callInPage, launchChromium, openPage, startServer, type WatchedPage } from '../helpers/browser.ts';
 import { shared } from '../helpers/media.ts';
-import { iou, maxAbsDiff, preprocessReference, resizeMask } from '../reference/segment.ts';
+import { cropClamped, iou, maxAbsDiff, preprocessReference, resizeMask } from '../reference/segment.ts';
 import type { RgbaFrame } from './pages/segment.page.ts';
 
 const PAGE = '/tests/browser/pages/segment.page.ts';
@@ -77,6 +77,14 @@ describe('segmentation (onnxruntime-web)', () => {
       const [out] = await callInPage<string[]>(w.page, PAGE, 'preprocessOnly', [{ rgba: f.rgba, width: f.width, height: f.height }], dw, dh);
       const d = maxAbsDiff(f32(out), preprocessReference(f.bytes, f.width, f.height, dw, dh));
       console.log(`preprocess ${f.width}x${f.height} -> ${dw}x${dh}: max |gpu-ref| ${d.toExponential(2)}`);
+      expect(d).toBeLessThan(1e-5);
+    }
+    // Person-centred crops: inside the frame, and reaching past its edges (clamped reads).
+    const f = cases[2][0];
+    for (const crop of [{ x: 700, y: 200, width: 512, height: 512 }, { x: -60, y: 900, width: 300, height: 300 }]) {
+      const [out] = await callInPage<string[]>(w.page, PAGE, 'preprocessOnly', [{ rgba: f.rgba, width: f.width, height: f.height }], 256, 256, crop);
+      const d = maxAbsDiff(f32(out), preprocessReference(cropClamped(f.bytes, f.width, f.height, crop), crop.width, crop.height, 256, 256));
+      console.log(`preprocess crop ${JSON.stringify(crop)} -> 256x256: max |gpu-ref| ${d.toExponential(2)}`);
       expect(d).toBeLessThan(1e-5);
     }
   });

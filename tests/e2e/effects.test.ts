@@ -92,7 +92,7 @@ describe('background effects', () => {
     expect(recFace).toBeGreaterThan(0.6 * srcFace);
   });
 
-  it('removeBackground cuts people out of stills better than the raw model (mean IoU ≥ 0.84)', async () => {
+  it('removeBackground cuts people out of stills, person-centred (mean IoU ≥ 0.87; the raw model over the whole frame scores 0.838)', async () => {
     const dir = shared('media/segmentation');
     const ids = readdirSync(dir).filter((f) => f.endsWith('.jpg')).map((f) => f.slice(0, 3)).sort();
     const ious: number[] = [];
@@ -112,7 +112,7 @@ describe('background effects', () => {
     }
     const mean = ious.reduce((a, b) => a + b, 0) / ious.length;
     console.log(`removeBackground mean IoU over ${ious.length} images: ${mean.toFixed(4)} (${ious.map((x) => x.toFixed(2)).join(' ')})`);
-    expect(mean).toBeGreaterThanOrEqual(0.84);
+    expect(mean).toBeGreaterThanOrEqual(0.87);
   });
 
   it('refuses unreadable and oversized images with clear errors while the live picture keeps running', async () => {

@@ -21,6 +21,19 @@ function taps(o: number, nSrc: number, nDst: number): { first: number; weights: 
   return { first, weights: weights.map((v) => v / sum) };
 }
 
+/** The `crop` region of an RGBA8 image, reads past the edges clamped to the edge pixel. */
+export function cropClamped(rgba: Uint8Array, w: number, h: number, crop: { x: number; y: number; width: number; height: number }): Uint8Array {
+  const out = new Uint8Array(crop.width * crop.height * 4);
+  for (let y = 0; y < crop.height; y++) {
+    const sy = Math.min(h - 1, Math.max(0, crop.y + y));
+    for (let x = 0; x < crop.width; x++) {
+      const sx = Math.min(w - 1, Math.max(0, crop.x + x));
+      out.set(rgba.subarray((sy * w + sx) * 4, (sy * w + sx) * 4 + 4), (y * crop.width + x) * 4);
+    }
+  }
+  return out;
+}
+
 /** Stretch-resizes tightly packed RGBA8 to f32 NCHW RGB in [0,1] of size dstW x dstH. */
 export function preprocessReference(rgba: Uint8Array, srcW: number, srcH: number, dstW: number, dstH: number): Float32Array {
   const out = new Float32Array(3 * dstW * dstH);

@@ -77,7 +77,7 @@ async function scoped<T>(device: GPUDevice, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The preprocess pass alone on a fresh device (any source and target size); f32 results, base64. */
-export async function preprocessOnly(frames: RgbaFrame[], width: number, height: number): Promise<string[]> {
+export async function preprocessOnly(frames: RgbaFrame[], width: number, height: number, crop?: { x: number; y: number; width: number; height: number }): Promise<string[]> {
   return withGpu(async (t) => {
     const p = new SegmentPreprocessPass(t.device);
     const dst = t.buffer({ size: 3 * width * height * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: 'segment-test-input' });
@@ -85,7 +85,7 @@ export async function preprocessOnly(frames: RgbaFrame[], width: number, height:
     for (const f of frames) {
       const tex = t.textureFromRgba(fromBase64(f.rgba), f.width, f.height);
       const enc = t.device.createCommandEncoder();
-      p.encode(enc, tex, dst, width, height);
+      p.encode(enc, tex, dst, width, height, undefined, crop);
       t.device.queue.submit([enc.finish()]);
       out.push(toBase64(await t.readBuffer(dst)));
     }
