@@ -42,13 +42,9 @@ let mixerMounted = false;
 const mountAudio = () => {
   if (mixerMounted) return;
   mixerMounted = true;
-  studio.audio().then((engine) => {
+  studio.audio().then(() => {
     $('mixer-hint').remove();
-    mountMixer($('mixer'), engine, report, {
-      addMicrophone: () => studio.addAudioSource({ kind: 'microphone' }),
-      addScreenAudio: () => studio.addAudioSource({ kind: 'display' }),
-      removeSource: (id) => studio.removeAudioSource(id),
-    });
+    mountMixer($('mixer'), studio, report);
   }, (e) => { mixerMounted = false; report(e); });
 };
 document.addEventListener('pointerdown', mountAudio, { once: true });

@@ -277,6 +277,14 @@ export class Studio extends EventTarget {
   setAudio(id: string | 'master', settings: AudioSourceSettings): Promise<AudioSourceInfo | MasterSettings> { return this.hub.set(id, settings); }
   /** Peak and RMS levels (dBFS) of every source and the master since the last call. */
   getAudioLevels(): Promise<AudioLevels> { return this.hub.levels(); }
+  /** Master fader and mute. */
+  getMasterAudio(): Promise<MasterSettings> { return this.hub.master(); }
+  /** Levels since the last read, synchronously (meters at frame rate); null before the mixer exists. */
+  audioLevelsNow(): AudioLevels | null { return this.hub.levelsNow(); }
+  /** The mixer's AudioContext state ('suspended'/'interrupted': paused by the browser); null before the mixer exists. */
+  get audioState(): AudioHub['state'] { return this.hub.state; }
+  /** Resumes audio on the next click or key press (browsers pause it until a gesture). */
+  resumeAudio(): void { this.hub.resumeOnGesture(); }
 
   // ── Recording and stats ───────────────────────────────────────────────────────────────
 

@@ -1,6 +1,8 @@
 import { trackReadable, cameraError } from '../capture/camera.ts';
 import { MixTap } from '../audio/mix-tap.ts';
-import { AudioEngine, AudioStateEvent, type AudioLevels, type AudioSourceInfo, type AudioSourceSettings, type MasterSettings } from '../audio/audio-engine.ts';
+import {
+  AudioEngine, AudioStateEvent, type AudioEngineState, type AudioLevels, type AudioSourceInfo, type AudioSourceSettings, type MasterSettings,
+} from '../audio/audio-engine.ts';
 import { StudioStateError, asStudioError, type StudioError } from '../util/errors.ts';
 import type { EncodeWorkerApi } from '../worker-apis.ts';
 import type * as Comlink from 'comlink';
@@ -18,6 +20,27 @@ export interface AudioHubEvents {
   sources(): void;
 }
 
+/** Detail of the facade's 'audiostate' event. */
+export type AudioStateDetail = Parameters<AudioHubEvents['state']>[0];
+
+/**
+ * What the mixer panel may use of the studio facade (Studio implements it). Events:
+ * 'audiosources' (the mixer's sources changed), 'audiostate' (detail: AudioStateDetail).
+ */
+export interface MixerControls extends EventTarget {
+  /** The mixer's AudioContext state, or null before the mixer exists. */
+  readonly audioState: AudioEngineState | null;
+  listAudioSources(): Promise<AudioSourceInfo[]>;
+  addAudioSource(src: AddAudioSource): Promise<AudioSourceInfo>;
+  removeAudioSource(id: string): Promise<void>;
+  setAudio(id: string | 'master', settings: AudioSourceSettings): Promise<AudioSourceInfo | MasterSettings>;
+  getMasterAudio(): Promise<MasterSettings>;
+  /** Levels since the last read, synchronously (meters at frame rate); null before the mixer exists. */
+  audioLevelsNow(): AudioLevels | null;
+  /** Resumes audio on the next click or key press (browsers pause it until a gesture). */
+  resumeAudio(): void;
+}
+
 /**
  * The studio's sound: the mixer (created on first use, as its AudioContext needs the page to
  * be isolated and often a gesture), its sources, and the tap that feeds recordings and
@@ -25,6 +48,8 @@ export interface AudioHubEvents {
  */
 export class AudioHub {
   private engine: Promise<AudioEngine> | null = null;
+  /** The mixer once created, for the synchronous reads of meters and state. */
+  private live: AudioEngine | null = null;
   /** Reads the mix for the recorder and measures the camera microphone's delay in it. */
   mixTap: MixTap | null = null;
   /** The mixer source of the camera microphone whose delay is compensated. */
@@ -49,6 +74,7 @@ export class AudioHub {
         engine.resumeOnGesture();
         this.events.state({ state: engine.state, message: 'Audio paused by the browser — click anywhere to resume.' });
       }
+      this.live = engine;
       return engine;
     });
     return this.engine;
@@ -129,6 +155,18 @@ export class AudioHub {
 
   /** Peak and RMS levels (dBFS) of every source and the master since the last call. */
   async levels(): Promise<AudioLevels> { return (await this.mixer()).getLevels(); }
+
+  /** Master fader and mute. */
+  async master(): Promise<MasterSettings> { return (await this.mixer()).getMaster(); }
+
+  /** Levels since the last read, or null before the mixer exists; synchronous for meters drawn at frame rate. */
+  levelsNow(): AudioLevels | null { return this.live?.getLevels() ?? null; }
+
+  /** The mixer's AudioContext state, or null before the mixer exists. */
+  get state(): AudioEngineState | null { return this.live?.state ?? null; }
+
+  /** Resumes audio on the next click or key press (no-op before the mixer exists). */
+  resumeOnGesture(): void { this.live?.resumeOnGesture(); }
 
   /** Whether the mixer exists (without creating it). */
   get created(): boolean { return this.engine !== null; }

@@ -1,9 +1,9 @@
 // Audio mixer panel: one strip per source plus the master, OBS-style meters drawn at rAF rate.
 // Strips are rebuilt when sources come and go; meters only repaint canvases, never the DOM.
-import type { AudioEngine } from '../audio/audio-engine.ts';
 import {
-  GAIN_MAX_DB, GAIN_MIN_DB, LEVEL_FLOOR_DB, type AudioSourceInfo, type AudioStateEvent, type EqBand, type MeterLevel,
+  GAIN_MAX_DB, GAIN_MIN_DB, LEVEL_FLOOR_DB, type AudioSourceInfo, type AudioSourceSettings, type EqBand, type MasterSettings, type MeterLevel,
 } from '../audio/audio-types.ts';
+import type { AudioStateDetail, MixerControls } from '../studio/audio-hub.ts';
 import { h } from './dom.ts';
 
 /** Meter scale and OBS's colour zones (dBFS). */
@@ -139,16 +139,15 @@ function eqEditor(src: AudioSourceInfo, apply: (bands: EqBand[]) => void): HTMLD
   return details;
 }
 
-/** What the studio adds to the mixer panel: capture sources it opens and closes itself. */
-export interface MixerActions {
-  addMicrophone(): Promise<unknown>;
-  addScreenAudio(): Promise<unknown>;
-  /** Removes a source and stops any capture the studio opened for it. */
-  removeSource(id: string): Promise<void>;
-}
+const isPaused = (state: string | null) => state === 'suspended' || state === 'interrupted';
 
-/** Mounts the mixer into root; returns an unmount function (also stops when root leaves the document). */
-export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: unknown) => void, actions?: MixerActions): () => void {
+/**
+ * Mounts the mixer into root; returns an unmount function (also stops when root leaves the
+ * document). `capture: false` leaves out the microphone and screen-audio buttons (pages
+ * without capture devices). Errors of the audio thread arrive as the studio's 'error' event,
+ * which the page reports already.
+ */
+export function mountMixer(root: HTMLElement, studio: MixerControls, report: (e: unknown) => void, opts: { capture?: boolean } = {}): () => void {
   ensureStyle();
   const notice = h('p', { class: 'mixer-notice', role: 'status', hidden: true });
   const strips = h('div', { class: 'mixer-strips' });
@@ -157,18 +156,18 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
   fileInput.addEventListener('change', () => {
     const f = fileInput.files?.[0];
     fileInput.value = '';
-    if (f) engine.addSource('file', f, f.name).catch(report);
+    if (f) studio.addAudioSource({ kind: 'file', file: f, label: f.name }).catch(report);
   });
-  const captureButtons = actions ? [
-    h('button', { type: 'button', text: 'Add microphone', onclick: () => { actions.addMicrophone().catch(report); } }),
-    h('button', { type: 'button', text: 'Add tab or system audio…', onclick: () => { actions.addScreenAudio().catch(report); } }),
+  const captureButtons = opts.capture !== false ? [
+    h('button', { type: 'button', text: 'Add microphone', onclick: () => { studio.addAudioSource({ kind: 'microphone' }).catch(report); } }),
+    h('button', { type: 'button', text: 'Add tab or system audio…', onclick: () => { studio.addAudioSource({ kind: 'display' }).catch(report); } }),
   ] : [];
   const panel = h('div', { class: 'mixer' }, notice, strips, h('div', { class: 'mixer-actions' }, ...captureButtons, addFile, fileInput));
-  const remove = (id: string) => (actions ? actions.removeSource(id).catch(report) : safe(() => engine.removeSource(id)));
+  const remove = (id: string) => studio.removeAudioSource(id).catch(report);
+  const setAudio = (id: string | 'master', v: AudioSourceSettings) => { studio.setAudio(id, v).catch(report); };
   root.replaceChildren(panel);
   let meters: MeterState[] = [];
-
-  const safe = (fn: () => void) => { try { fn(); } catch (e) { report(e); } };
+  let stopped = false;
   const newMeter = (id: string | null, label: string): HTMLCanvasElement => {
     const canvas = h('canvas', { class: 'strip-meter', role: 'img', 'aria-label': `Level meter for ${label}` });
     meters.push({ canvas, id, peak: LEVEL_FLOOR_DB, rms: LEVEL_FLOOR_DB, hold: LEVEL_FLOOR_DB, holdUntil: 0 });
@@ -176,7 +175,7 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
   };
 
   const sourceStrip = (s: AudioSourceInfo): HTMLElement => {
-    const set = (v: Parameters<AudioEngine['setSource']>[1]) => safe(() => engine.setSource(s.id, v));
+    const set = (v: AudioSourceSettings) => setAudio(s.id, v);
     const fader = slider(`Gain for ${s.label}`, GAIN_MIN_DB, GAIN_MAX_DB, 0.1, s.gainDb, fmtDb, (gainDb) => set({ gainDb }));
     const pan = slider(`Pan for ${s.label}`, -1, 1, 0.05, s.pan, fmtPan, (p) => set({ pan: p }));
     return h('section', { class: 'strip', 'data-source-id': s.id, 'aria-label': `Audio source ${s.label}` },
@@ -192,13 +191,12 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
       eqEditor(s, (eq) => set({ eq })));
   };
 
-  const masterStrip = (): HTMLElement => {
-    const m = engine.getMaster();
-    const fader = slider('Gain for Master', GAIN_MIN_DB, GAIN_MAX_DB, 0.1, m.gainDb, fmtDb, (gainDb) => safe(() => engine.setMaster({ gainDb })));
+  const masterStrip = (m: MasterSettings): HTMLElement => {
+    const fader = slider('Gain for Master', GAIN_MIN_DB, GAIN_MAX_DB, 0.1, m.gainDb, fmtDb, (gainDb) => setAudio('master', { gainDb }));
     return h('section', { class: 'strip strip-master', 'aria-label': 'Master' },
       h('div', { class: 'strip-head' },
         h('span', { class: 'strip-label', text: 'Master' }),
-        toggle('Mute', 'mute', m.muted, 'Mute Master', (muted) => safe(() => engine.setMaster({ muted })))),
+        toggle('Mute', 'mute', m.muted, 'Mute Master', (muted) => setAudio('master', { muted }))),
       newMeter(null, 'Master'),
       h('div', { class: 'mixer-scale', 'aria-hidden': 'true' }, ...[-60, -40, -30, -20, -9, 0].map((d) =>
         // Ticks sit at their true dB position on the meter, so −9 and −20 mark the zone edges.
@@ -206,32 +204,36 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
       h('label', { class: 'strip-row' }, h('span', { text: 'Gain' }), fader.input, fader.out));
   };
 
+  // The lists arrive asynchronously: only the latest request may draw, so quick add/remove
+  // bursts cannot leave an older list on screen.
+  let generation = 0;
   const rebuild = () => {
-    meters = [];
-    const list = engine.listSources();
-    strips.replaceChildren(
-      ...(list.length ? list.map(sourceStrip) : [h('p', { class: 'mixer-empty', text: 'No audio sources yet.' })]),
-      masterStrip());
+    const gen = ++generation;
+    Promise.all([studio.listAudioSources(), studio.getMasterAudio()]).then(([list, master]) => {
+      if (gen !== generation || stopped) return;
+      meters = [];
+      strips.replaceChildren(
+        ...(list.length ? list.map(sourceStrip) : [h('p', { class: 'mixer-empty', text: 'No audio sources yet.' })]),
+        masterStrip(master));
+    }, report);
   };
 
   const onState = (e: Event) => {
-    const ev = e as AudioStateEvent;
-    notice.hidden = !ev.paused;
-    notice.textContent = ev.message ?? '';
-    if (ev.paused) engine.resumeOnGesture();
+    const { state, message } = (e as CustomEvent<AudioStateDetail>).detail;
+    notice.hidden = !isPaused(state);
+    notice.textContent = message ?? '';
+    if (isPaused(state)) studio.resumeAudio();
   };
-  const onError = (e: Event) => report((e as ErrorEvent).error);
-  engine.addEventListener('sourceschange', rebuild);
-  engine.addEventListener('statechange', onState);
-  engine.addEventListener('error', onError);
+  studio.addEventListener('audiosources', rebuild);
+  studio.addEventListener('audiostate', onState);
   rebuild();
-  if (engine.state === 'suspended' || engine.state === 'interrupted') {
+  if (isPaused(studio.audioState)) {
     notice.hidden = false;
     notice.textContent = 'Audio paused by the browser — click anywhere to resume.';
-    engine.resumeOnGesture();
+    studio.resumeAudio();
   }
 
-  let raf = 0, last = performance.now(), stopped = false;
+  let raf = 0, last = performance.now();
   const frame = (now: number) => {
     if (stopped) return;
     if (!root.isConnected) { unmount(); return; }
@@ -241,9 +243,9 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
     const dt = Math.min(0.25, (now - last) / 1000);
     last = now;
     try {
-      const levels = engine.getLevels();
+      const levels = studio.audioLevelsNow();
       for (const m of meters) {
-        updateMeter(m, m.id === null ? levels.master : levels.sources[m.id], dt, now);
+        updateMeter(m, m.id === null ? levels?.master : levels?.sources[m.id], dt, now);
         drawMeter(m);
       }
     } catch (e) { report(e); unmount(); return; }
@@ -255,9 +257,8 @@ export function mountMixer(root: HTMLElement, engine: AudioEngine, report: (e: u
     if (stopped) return;
     stopped = true;
     cancelAnimationFrame(raf);
-    engine.removeEventListener('sourceschange', rebuild);
-    engine.removeEventListener('statechange', onState);
-    engine.removeEventListener('error', onError);
+    studio.removeEventListener('audiosources', rebuild);
+    studio.removeEventListener('audiostate', onState);
   }
   return unmount;
 }

@@ -6,6 +6,7 @@ import { AudioEngine, AudioStateEvent, type AudioSourceInfo, type AudioSourceSet
 import { AudioDecodeError } from '../../../src/util/errors.ts';
 import { trackReadable } from '../../../src/capture/camera.ts';
 import { mountMixer } from '../../../src/ui/mixer-panel.ts';
+import { EngineMixerControls } from './engine-mixer-controls.ts';
 
 let engine: AudioEngine | null = null;
 let mic: MediaStream | null = null;
@@ -172,9 +173,12 @@ export async function suspendResume(): Promise<{ events: typeof stateEvents; sta
 export async function panelRoundTrip(): Promise<{ strips: number; meters: number; gainDb: number; muted: boolean; pressed: string | null; reported: string[] }> {
   const root = document.body.appendChild(document.createElement('div'));
   const reported: string[] = [];
-  const unmount = mountMixer(root, eng(), (e) => reported.push(String(e)));
+  const unmount = mountMixer(root, new EngineMixerControls(eng()), (e) => reported.push(String(e)), { capture: false });
   const src = eng().listSources()[0]!;
-  const fader = root.querySelector<HTMLInputElement>(`input[aria-label="Gain for ${src.label}"]`)!;
+  // The panel lists the sources asynchronously (as the studio facade answers).
+  const sel = `input[aria-label="Gain for ${src.label}"]`;
+  for (let i = 0; i < 50 && !root.querySelector(sel); i++) await sleep(20);
+  const fader = root.querySelector<HTMLInputElement>(sel)!;
   fader.value = '-6';
   fader.dispatchEvent(new Event('input'));
   const mute = root.querySelector<HTMLButtonElement>(`button[aria-label="Mute ${src.label}"]`)!;
