@@ -5,6 +5,8 @@
 //   times a range weight exp(-|I_full(p) - I_low(q)|^2 / 2σr^2) comparing the camera pixel
 //   with the model's low-res input at the sample; the range weight is floored so a pixel
 //   unlike all of its neighbours falls back to spatial weights instead of dividing by ~0.
+// The mask covers `region` of the frame (dst pixels: x, y, width, height): the whole frame, or
+// the crop a person-centred pass looked at; outside it the mask is 0 (background).
 
 struct Params {
   src: vec2u,
@@ -13,6 +15,7 @@ struct Params {
   radius: i32,
   rangeK: f32,      // 1 / (2 σr^2)
   rangeFloor: f32,
+  region: vec4f,
 };
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,8 +32,13 @@ fn idx(x: i32, y: i32) -> u32 {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= p.dst.x || id.y >= p.dst.y) { return; }
-  let scale = vec2f(p.src) / vec2f(p.dst);
-  let uv = (vec2f(id.xy) + 0.5) * scale - 0.5;
+  let pc = vec2f(id.xy) + 0.5 - p.region.xy;
+  if (any(pc < vec2f(0.0)) || any(pc >= p.region.zw)) {
+    textureStore(dst, vec2i(id.xy), vec4f(0.0, 0.0, 0.0, 1.0));
+    return;
+  }
+  let scale = vec2f(p.src) / p.region.zw;
+  let uv = pc * scale - 0.5;
   let base = vec2i(floor(uv));
   var m: f32;
   if (p.edgeAware == 0u) {

@@ -134,11 +134,17 @@ describe('mask refinement passes', () => {
       const ref = Uint8Array.from(upsampleRef(p.soft, p.low, p.rgba, W, H, upParams(ea)), toByte);
       diffs.push(maxDiff(u8(res[k][j]), ref));
     }));
+    // A person-centred crop: the mask covers part of the frame, nothing outside it.
+    const region = { x: 150, y: 37, width: 301, height: 260 };
+    const cropRes = await callInPage<string[][]>(wp.page, PAGE, 'upsample', [{
+      maskWidth: MW, maskHeight: MH, masks: [b64(sel[1].soft.data)], low: b64(sel[1].low), guide: b64(sel[1].rgba), width: W, height: H, edgeAware: [false, true], region,
+    }]);
+    [false, true].forEach((ea, j) => diffs.push(maxDiff(u8(cropRes[0][j]), Uint8Array.from(upsampleRef(sel[1].soft, sel[1].low, sel[1].rgba, W, H, upParams(ea), region), toByte))));
     const up8 = u8(res[0][1]);
     const radii = [3, 8];
     const fe = await callInPage<string[]>(wp.page, PAGE, 'feather', { width: W, height: H, mask: b64(up8), radii });
     radii.forEach((r, i) => diffs.push(maxDiff(u8(fe[i]), featherRef(up8, W, H, r))));
-    console.log('upsample bilinear/edge-aware, feather 3/8: max |gpu - ref| in 1/255 steps:', diffs.join(' '));
+    console.log('upsample bilinear/edge-aware, the same over a crop region, feather 3/8: max |gpu - ref| in 1/255 steps:', diffs.join(' '));
     for (const d of diffs) expect(d).toBeLessThanOrEqual(U8_TOL);
   });
 

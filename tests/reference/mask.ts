@@ -158,17 +158,21 @@ export interface UpsampleParams {
  * (low-res px) × max(range Gaussian on RGB distance between the full-res guide pixel and the
  * low-res frame at the sample, floor). Returns floats in [0, 1] before 8-bit quantisation.
  */
-export function upsampleRef(mask: Plane, lowFrame: Float32Array, guideRgba: Uint8Array, gw: number, gh: number, p: UpsampleParams): Float32Array {
+export function upsampleRef(mask: Plane, lowFrame: Float32Array, guideRgba: Uint8Array, gw: number, gh: number, p: UpsampleParams,
+  region = { x: 0, y: 0, width: gw, height: gh }): Float32Array {
   const { width: w, height: h } = mask;
   const n = w * h;
   const out = new Float32Array(gw * gh);
   const R = p.radius;
   const kr = 1 / (2 * p.sigmaRange * p.sigmaRange);
   for (let y = 0; y < gh; y++) {
-    const v = ((y + 0.5) * h) / gh - 0.5;
+    const v = ((y + 0.5 - region.y) * h) / region.height - 0.5;
     const y0 = Math.floor(v);
     for (let x = 0; x < gw; x++) {
-      const u = ((x + 0.5) * w) / gw - 0.5;
+      const px = x + 0.5 - region.x, py = y + 0.5 - region.y;
+      // Outside the region the pass looked at, the mask is background.
+      if (px < 0 || py < 0 || px >= region.width || py >= region.height) continue;
+      const u = (px * w) / region.width - 0.5;
       const x0 = Math.floor(u);
       const at = (xx: number, yy: number): number => clamp(yy, 0, h - 1) * w + clamp(xx, 0, w - 1);
       if (!p.edgeAware) {

@@ -57,13 +57,13 @@ export function uniformBuffer(device: GPUDevice, size: number, label: string): G
  * and allocates nothing, so the per-frame check does not build a key string every frame.
  */
 export class ChangeKey {
-  private readonly last = [NaN, NaN, NaN, NaN, NaN];
+  private readonly last = [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
 
   /** True when any value differs from the previous call (unused trailing values stay 0). */
-  changed(a: number, b = 0, c = 0, d = 0, e = 0): boolean {
+  changed(a: number, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0, i = 0): boolean {
     const k = this.last;
-    if (k[0] === a && k[1] === b && k[2] === c && k[3] === d && k[4] === e) return false;
-    k[0] = a; k[1] = b; k[2] = c; k[3] = d; k[4] = e;
+    if (k[0] === a && k[1] === b && k[2] === c && k[3] === d && k[4] === e && k[5] === f && k[6] === g && k[7] === h && k[8] === i) return false;
+    k[0] = a; k[1] = b; k[2] = c; k[3] = d; k[4] = e; k[5] = f; k[6] = g; k[7] = h; k[8] = i;
     return true;
   }
 }

@@ -17,6 +17,8 @@ export interface RefineInputs {
   maskHeight: number;
   /** The camera frame, rgba8unorm with TEXTURE_BINDING; sets the output size. */
   guide: GPUTexture;
+  /** The part of the guide the mask covers (a person-centred crop), default all of it. */
+  region?: Readonly<{ x: number; y: number; width: number; height: number }> | null;
   timer?: PassTimer;
 }
 
@@ -76,7 +78,7 @@ export class MaskRefiner {
     this.threshold.encode(encoder, { src: a, dst: b, width: w, height: h }, o.threshold, o.softness, t);
     this.morph.encode(encoder, { src: b, dst: a, tmp, width: w, height: h }, o.expand, t);
     this.smooth.encode(encoder, { src: a, dst: b, tmp, width: w, height: h }, o.smoothContour, t);
-    this.upsample.encode(encoder, { mask: b, lowResFrame: inp.lowResFrame, maskWidth: w, maskHeight: h, guide: inp.guide, dst: out }, o.edgeAware, t);
+    this.upsample.encode(encoder, { mask: b, lowResFrame: inp.lowResFrame, maskWidth: w, maskHeight: h, guide: inp.guide, dst: out, region: inp.region }, o.edgeAware, t);
     if (o.feather > 0) this.feather.encode(encoder, out, this.featherTexture(out), o.feather, t);
     return out;
   }

@@ -94,6 +94,7 @@ export interface UpsampleCase {
   width: number;
   height: number;
   edgeAware: boolean[];
+  region?: { x: number; y: number; width: number; height: number };
 }
 
 /** Upsamples each case's masks once per edgeAware flag; returns .r planes (base64), mask-major. */
@@ -109,7 +110,7 @@ export async function upsample(cases: UpsampleCase[]): Promise<string[][]> {
       for (const m of c.masks) for (const edgeAware of c.edgeAware) {
         const mask = f32Buffer(t, m, 'mask');
         const enc = t.device.createCommandEncoder();
-        pass.encode(enc, { mask, lowResFrame, maskWidth: c.maskWidth, maskHeight: c.maskHeight, guide, dst }, edgeAware);
+        pass.encode(enc, { mask, lowResFrame, maskWidth: c.maskWidth, maskHeight: c.maskHeight, guide, dst, region: c.region }, edgeAware);
         t.device.queue.submit([enc.finish()]);
         r.push(toBase64(redPlane(await t.readTexture(dst))));
       }
