@@ -58,3 +58,78 @@ export function boundsToFrame(b: Rect, maskWidth: number, maskHeight: number, re
   const x1 = region.x + (b.x + b.width) * sx, y1 = region.y + (b.y + b.height) * sy;
   return { x: Math.floor(x0), y: Math.floor(y0), width: Math.ceil(x1) - Math.floor(x0), height: Math.ceil(y1) - Math.floor(y0) };
 }
+
+/** How long the live chain may follow a crop before looking at the whole frame again. */
+export const FULL_FRAME_EVERY_MS = 1000;
+
+/** The live crop moves once the person comes closer than this share of their size to its edge. */
+const KEEP_MARGIN = 0.08;
+
+const clampTo = (r: Rect, w: number, h: number): Rect => {
+  const x = Math.max(0, r.x), y = Math.max(0, r.y);
+  return { x, y, width: Math.min(w, r.x + r.width) - x, height: Math.min(h, r.y + r.height) - y };
+};
+
+const contains = (a: Rect, b: Rect): boolean => b.x >= a.x && b.y >= a.y && b.x + b.width <= a.x + a.width && b.y + b.height <= a.y + a.height;
+
+/**
+ * Chooses where the live model looks: a crop that follows the person from the last mask (no
+ * extra inference), with a full-frame pass at least once a second, when the person vanishes
+ * from the crop, or when they touch its edge. The crop moves only when the person leaves it or
+ * it has become much larger than needed, so it does not jitter from mask to mask.
+ */
+export class CropTracker {
+  private crop: Rect | null = null;
+  private lastFullMs = -Infinity;
+  private wantFull = true;
+  fullPasses = 0;
+  cropPasses = 0;
+
+  constructor(private frameWidth: number, private frameHeight: number) {}
+
+  /** A new frame size forgets the crop. */
+  resize(width: number, height: number): void {
+    if (width === this.frameWidth && height === this.frameHeight) return;
+    this.frameWidth = width;
+    this.frameHeight = height;
+    this.crop = null;
+    this.wantFull = true;
+  }
+
+  /** The crop the live chain follows now (null: the whole frame). */
+  get current(): Rect | null { return this.crop; }
+
+  /** The region the next inference should look at: null for the whole frame. */
+  next(nowMs: number): Rect | null {
+    if (this.wantFull || !this.crop || nowMs - this.lastFullMs >= FULL_FRAME_EVERY_MS) return null;
+    return this.crop;
+  }
+
+  /** Takes the result of an inference over `region` (null: whole frame): person bounds in mask pixels, or null. */
+  observe(region: Rect | null, bounds: Rect | null, maskWidth: number, maskHeight: number, nowMs: number): void {
+    const frame = { x: 0, y: 0, width: this.frameWidth, height: this.frameHeight };
+    if (!region) {
+      this.fullPasses++;
+      this.lastFullMs = nowMs;
+      this.wantFull = false;
+    } else {
+      this.cropPasses++;
+      if (!bounds || this.touchesCropEdge(region, bounds, maskWidth, maskHeight)) { this.wantFull = true; return; }
+    }
+    if (!bounds) { this.crop = null; return; }
+    const person = boundsToFrame(bounds, maskWidth, maskHeight, region ?? frame);
+    const target = personCrop(person, this.frameWidth, this.frameHeight);
+    const cur = this.crop;
+    // Keep the crop while the person stays well inside it and it is not much too large.
+    const m = Math.round(KEEP_MARGIN * Math.max(person.width, person.height));
+    const padded = { x: person.x - m, y: person.y - m, width: person.width + 2 * m, height: person.height + 2 * m };
+    if (target && cur && contains(cur, clampTo(padded, this.frameWidth, this.frameHeight)) && cur.width * cur.height <= 1.8 * target.width * target.height) return;
+    this.crop = target;
+  }
+
+  /** Whether the person reaches a side of the crop that is not also the frame's edge. */
+  private touchesCropEdge(r: Rect, b: Rect, mw: number, mh: number): boolean {
+    return (b.x <= 1 && r.x > 0) || (b.y <= 1 && r.y > 0) ||
+      (b.x + b.width >= mw - 1 && r.x + r.width < this.frameWidth) || (b.y + b.height >= mh - 1 && r.y + r.height < this.frameHeight);
+  }
+}

@@ -11,6 +11,7 @@ import { callInPage, launchChromium, openPage, startServer, type WatchedPage } f
 import { shared } from '../helpers/media.ts';
 import { readImage, readMaskPng, readVideoFrames, rgbToNchw, rgbToRgba } from '../reference/image-io.ts';
 import { iou, mean } from '../reference/iou.ts';
+import { maskBounds } from '../../src/segment/person-crop.ts';
 import { areaDownscale, featherRef, gaussianBlur, morphRef, smoothRef, temporalRef, thresholdRef, toByte, upsampleRef, resizeToNchw, type Plane } from '../reference/mask.ts';
 import { DEFAULT_MASK_OPTIONS, JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE, MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../src/segment/mask-options.ts';
 
@@ -146,6 +147,15 @@ describe('mask refinement passes', () => {
     radii.forEach((r, i) => diffs.push(maxDiff(u8(fe[i]), featherRef(up8, W, H, r))));
     console.log('upsample bilinear/edge-aware, the same over a crop region, feather 3/8: max |gpu - ref| in 1/255 steps:', diffs.join(' '));
     for (const d of diffs) expect(d).toBeLessThanOrEqual(U8_TOL);
+  });
+
+  it('person bounds on the GPU match the CPU (maskBounds) on the 20 DAVIS masks and an empty one', async () => {
+    const masks = [...pairs.map((p) => p.soft.data), new Float32Array(MW * MH)];
+    const got = await callInPage<({ x: number; y: number; width: number; height: number } | null)[]>(wp.page, PAGE, 'bounds', { width: MW, height: MH, masks: masks.map((m) => b64(m)) });
+    const want = masks.map((m) => maskBounds(m, MW, MH));
+    console.log(`mask bounds: ${got.filter(Boolean).length} people found, e.g. ${JSON.stringify(got[0])}`);
+    expect(got).toEqual(want);
+    expect(got[20]).toBeNull();
   });
 
   it('edge-aware upsampling beats bilinear on mean IoU over the 20 DAVIS pairs', async () => {

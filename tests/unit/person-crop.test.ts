@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundsToFrame, maskBounds, personCrop } from '../../src/segment/person-crop.ts';
+import { boundsToFrame, CropTracker, maskBounds, personCrop } from '../../src/segment/person-crop.ts';
 
 describe('person crop', () => {
   it('finds the bounds of the person in a mask, or none', () => {
@@ -31,5 +31,44 @@ describe('person crop', () => {
   it('maps mask bounds of a crop pass back to frame pixels', () => {
     expect(boundsToFrame({ x: 64, y: 0, width: 128, height: 256 }, 256, 256, { x: 100, y: 50, width: 512, height: 512 }))
       .toEqual({ x: 228, y: 50, width: 256, height: 512 });
+  });
+});
+
+describe('CropTracker', () => {
+  const square = (x: number, y: number, s: number) => ({ x, y, width: s, height: s });
+  it('looks at the whole frame first, then follows the person, and again at least once a second', () => {
+    const t = new CropTracker(1280, 720);
+    expect(t.next(0)).toBeNull();
+    // Full-frame mask 256×256 over 1280×720: a person at mask x 120..136, y 100..180.
+    t.observe(null, { x: 120, y: 100, width: 16, height: 80 }, 256, 256, 0);
+    const c = t.next(10)!;
+    expect(c).not.toBeNull();
+    expect(c.width).toBe(c.height);
+    // The same 80×225 px person seen in the 326 px crop, then moved by a pixel: the crop stays put.
+    t.observe(c, { x: 96, y: 40, width: 63, height: 177 }, 256, 256, 50);
+    expect(t.next(60)).toEqual(c);
+    t.observe(c, { x: 98, y: 41, width: 62, height: 176 }, 256, 256, 90);
+    expect(t.next(100)).toEqual(c);
+    expect(t.next(1000)).toBeNull();
+    expect(t.fullPasses).toBe(1);
+    expect(t.cropPasses).toBe(2);
+  });
+
+  it('goes back to the whole frame when the person vanishes or touches the crop edge', () => {
+    const t = new CropTracker(1280, 720);
+    t.observe(null, { x: 120, y: 100, width: 16, height: 80 }, 256, 256, 0);
+    const c = t.next(1)!;
+    t.observe(c, null, 256, 256, 5);
+    expect(t.next(6)).toBeNull();
+    t.observe(null, { x: 120, y: 100, width: 16, height: 80 }, 256, 256, 10);
+    const d = t.next(11)!;
+    t.observe(d, { x: 200, y: 40, width: 56, height: 100 }, 256, 256, 20);
+    expect(t.next(21)).toBeNull();
+  });
+
+  it('stays on the whole frame when the person fills most of it', () => {
+    const t = new CropTracker(640, 480);
+    t.observe(null, square(20, 10, 220), 256, 256, 0);
+    expect(t.next(5)).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { MaskSmoothPass } from '../../../src/gpu/passes/mask-smooth.ts';
 import { MaskTemporalPass } from '../../../src/gpu/passes/mask-temporal.ts';
 import { MaskThresholdPass } from '../../../src/gpu/passes/mask-threshold.ts';
 import { MaskUpsamplePass } from '../../../src/gpu/passes/mask-upsample.ts';
+import { MaskBoundsPass } from '../../../src/gpu/passes/mask-bounds.ts';
 import type { MaskOptions } from '../../../src/segment/mask-options.ts';
 import { fromBase64, toBase64, withGpu, type GpuTest } from './gpu-harness.ts';
 
@@ -176,5 +177,16 @@ export async function refiner(c: { maskWidth: number; maskHeight: number; option
     }
     r.destroy();
     return { outputs, sameTexture, sizes };
+  });
+}
+
+/** Person bounds of each mask found by the GPU pass. */
+export async function bounds(c: { width: number; height: number; masks: string[] }): Promise<({ x: number; y: number; width: number; height: number } | null)[]> {
+  return withGpu(async (t) => {
+    const pass = new MaskBoundsPass(t.device);
+    const out = [];
+    for (const m of c.masks) out.push(await pass.measure(f32Buffer(t, m, 'bounds-mask'), c.width, c.height));
+    pass.destroy();
+    return out;
   });
 }
