@@ -1,14 +1,15 @@
 // Video pipeline benchmarks on real 720p webcam frames, each against a baseline measured in the
 // same run on the same frames: the GPU ingest and NV12 passes against plain TypeScript loops
-// doing the same conversion, and the full frame graph → VideoEncoder path against handing the
-// source frames straight to the same encoder. Runs in a page served by the Vite dev server.
+// doing the same conversion, and the program's frame path (ingest → copy or compositor → NV12
+// readback, bench/program-tick.ts) → VideoEncoder against handing the source frames straight to
+// the same encoder. Runs in a page served by the Vite dev server.
 import { withGpu } from '../tests/browser/pages/gpu-harness.ts';
 import { lumaCoefficients, rgbToYuv709Limited, yuvToRgbRows } from '../src/gpu/color.ts';
 import { IngestYuvPass } from '../src/gpu/passes/ingest-yuv.ts';
 import { nv12Layout, RgbaToNv12Pass } from '../src/gpu/passes/rgba-to-nv12.ts';
-import { FrameGraph } from '../src/gpu/frame-graph.ts';
 import { PassTimer } from '../src/gpu/timing.ts';
 import { chooseVideoEncoder } from '../src/encode/codec-select.ts';
+import { ProgramTick } from './program-tick.ts';
 import { loadI420Frames, toVideoFrame, type I420Frame } from './media.ts';
 import { matchesFilter, median, type BenchResult } from './types.ts';
 
@@ -238,8 +239,8 @@ async function benchNv12(src: I420Frame): Promise<BenchResult> {
 }
 
 /**
- * Direct-encoder runs per graph run. One graph run of 120 frames takes over a minute on
- * SwiftShader, so the graph side gets a single timed run; the direct side is cheap, and more
+ * Direct-encoder runs per program run. One program run of 120 frames takes over a minute on
+ * SwiftShader, so the program side gets a single timed run; the direct side is cheap, and more
  * runs make its (smaller, noisier) number steadier.
  */
 const DIRECT_RUNS = 3;
@@ -274,15 +275,15 @@ async function benchEncode(srcs: I420Frame[]): Promise<BenchResult> {
   const frames = srcs.map(toVideoFrame);
   try {
     return await withGpu(async ({ device }) => {
-      const graph = new FrameGraph(device, new OffscreenCanvas(1280, 720), software);
+      const program = new ProgramTick(device, 1280, 720, software);
       const passMsByName = new Map<string, number[]>();
-      const run = async (viaGraph: boolean, count: number): Promise<EncodeRun> => {
+      const run = async (viaProgram: boolean, count: number): Promise<EncodeRun> => {
         const chunkAt: number[] = [];
         let failure: unknown = null;
         const encoder = new VideoEncoder({ output: () => { chunkAt.push(performance.now()); }, error: (e) => { failure = e; } });
         encoder.configure(choice.config);
         const t0 = performance.now();
-        if (viaGraph) {
+        if (viaProgram) {
           // Keep one readback in flight while the next frame renders, as the render worker does;
           // the chain keeps encode order equal to frame order.
           let chain: Promise<void> = Promise.resolve();
@@ -290,8 +291,7 @@ async function benchEncode(srcs: I420Frame[]): Promise<BenchResult> {
           for (let i = 0; i < count; i++) {
             while (inflight.length >= 2) await inflight.shift();
             await encoderRoom(encoder);
-            const src = frames[i]!;
-            const { nv12 } = await graph.render(src, src.timestamp, 'nv12');
+            const nv12 = await program.tick(frames[i]!);
             if (!nv12) throw new Error('encode: NV12 readback ring full');
             const pending = nv12();
             chain = chain.then(async () => {
@@ -300,7 +300,7 @@ async function benchEncode(srcs: I420Frame[]): Promise<BenchResult> {
             });
             inflight.push(chain);
             // Timings land asynchronously, a frame or two late; any sample of them will do.
-            for (const { name, ms } of graph.passTimings()) {
+            for (const [name, ms] of program.timer.latest) {
               const xs = passMsByName.get(name) ?? [];
               xs.push(ms);
               passMsByName.set(name, xs);
@@ -318,7 +318,7 @@ async function benchEncode(srcs: I420Frame[]): Promise<BenchResult> {
         encoder.close();
         if (failure) throw failure;
         if (chunkAt.length !== count) throw new Error(`encode: ${chunkAt.length} chunks for ${count} frames`);
-        console.info(`encode ${viaGraph ? 'graph' : 'direct'} x${count}: ${meanMs.toFixed(1)} ms/frame`);
+        console.info(`encode ${viaProgram ? 'program' : 'direct'} x${count}: ${meanMs.toFixed(1)} ms/frame`);
         const perFrame: number[] = [];
         for (let i = WINDOW - 1; i < count; i += WINDOW) perFrame.push((chunkAt[i]! - (i >= WINDOW ? chunkAt[i - WINDOW]! : t0)) / WINDOW);
         return { perFrame, meanMs };
@@ -327,22 +327,27 @@ async function benchEncode(srcs: I420Frame[]): Promise<BenchResult> {
       await run(true, 4);
       await run(false, 20);
       passMsByName.clear();
-      const graphRun = await run(true, frames.length);
+      const copiesBefore = program.composed.copy;
+      const programRun = await run(true, frames.length);
+      // 1280×720 frames into a 1280×720 program: every tick should take Program's copy path.
+      const copies = program.composed.copy - copiesBefore;
+      const compose = copies === frames.length ? 'copy' : copies === 0 ? 'compositor' : 'mixed';
       const direct: EncodeRun[] = [];
       for (let i = 0; i < DIRECT_RUNS; i++) direct.push(await run(false, frames.length));
-      const ingest = graph.ingest;
-      graph.destroy();
-      const m = median(graphRun.perFrame);
+      const ingest = program.policy.path;
+      const passTiming: Timing = program.timer.gpu ? 'gpu' : 'wall';
+      program.destroy();
+      const m = median(programRun.perFrame);
       const directPerFrame = direct.flatMap((r) => r.perFrame);
       const mb = median(directPerFrame);
       const passes = Object.fromEntries([...passMsByName].map(([k, xs]) => [k, median(xs)]));
       return {
-        name: 'encode-720p-h264', median_ms: m, n: graphRun.perFrame.length,
+        name: 'encode-720p-h264', median_ms: m, n: programRun.perFrame.length,
         baseline: 'direct-encoder', baseline_median_ms: mb, speedup: mb / m, overhead_ratio: m / mb,
         timing: 'wall' satisfies Timing,
-        mean_ms_per_frame: graphRun.meanMs, baseline_mean_ms_per_frame: median(direct.map((r) => r.meanMs)), baseline_n: directPerFrame.length,
-        frames_per_run: frames.length, frames_per_sample: WINDOW, graph_pass_median_ms: passes, pass_timing: graph.timer.gpu ? 'gpu' : 'wall',
-        codec: choice.config.codec, hardware_encoder: choice.hardware, ingest_path: ingest,
+        mean_ms_per_frame: programRun.meanMs, baseline_mean_ms_per_frame: median(direct.map((r) => r.meanMs)), baseline_n: directPerFrame.length,
+        frames_per_run: frames.length, frames_per_sample: WINDOW, graph_pass_median_ms: passes, pass_timing: passTiming,
+        codec: choice.config.codec, hardware_encoder: choice.hardware, ingest_path: ingest, compose,
       };
     }, ['timestamp-query']);
   } finally {
