@@ -1,5 +1,5 @@
 // Background-removal benchmarks on real webcam frames: each GPU stage (preprocess, mask
-// refinement, background blur, composite) at 480p/720p/1080p, model inference on both
+// refinement, background blur, compositor draw of the camera) at 480p/720p/1080p, model inference on both
 // onnxruntime-web backends, and the whole GPU effect path at 720p against a plain TypeScript
 // port of what OBS's background-removal plugin does per frame (bench/cpu-effects.ts).
 import { withGpu, type GpuTest } from '../tests/browser/pages/gpu-harness.ts';
@@ -7,7 +7,7 @@ import { IngestYuvPass } from '../src/gpu/passes/ingest-yuv.ts';
 import { SegmentPreprocessPass } from '../src/gpu/passes/segment-preprocess.ts';
 import { MaskRefiner } from '../src/gpu/passes/mask-refiner.ts';
 import { BackgroundPass } from '../src/gpu/passes/background.ts';
-import { CompositePass } from '../src/gpu/passes/composite.ts';
+import { CompositorPass, type CompositorItem } from '../src/gpu/passes/compositor.ts';
 import { PassTimer } from '../src/gpu/timing.ts';
 import { ortRuntime } from '../src/segment/ort-env.ts';
 import { Segmenter, SEGMENT_MODELS, type SegmentModel } from '../src/segment/segmenter.ts';
@@ -123,12 +123,17 @@ async function cameraTexture(t: GpuTest, src: I420Frame): Promise<GPUTexture> {
   }
 }
 
+/** An opaque compositor item filling a width × height target, as Program draws a full-canvas camera. */
+function fullCanvasItem(texture: GPUTexture, width: number, height: number): CompositorItem {
+  return { texture, quad: { matrix: new Float32Array([width, 0, 0, height, 0, 0]), uv: [0, 0, 1, 1], opacity: 1 }, version: 1, opaque: true };
+}
+
 /** Bilinear upscale of a camera texture (the 1080p input is the 720p frame, stretched). */
 function upscaled(t: GpuTest, src: GPUTexture, width: number, height: number): GPUTexture {
   const tex = t.texture({ size: [width, height], format: 'rgba8unorm', usage: CAMERA_USAGE, label: 'bench-camera-up' });
-  const comp = new CompositePass(t.device);
+  const comp = new CompositorPass(t.device);
   const enc = t.device.createCommandEncoder();
-  comp.encode(enc, tex, [{ texture: src, place: { x: 0, y: 0, width, height } }]);
+  comp.encode(enc, tex, [fullCanvasItem(src, width, height)], 1, [0, 0, 0, 1]);
   t.device.queue.submit([enc.finish()]);
   comp.destroy();
   return tex;
@@ -283,10 +288,12 @@ export default async function run(filter?: string): Promise<BenchResult[]> {
         }
         if (want(`composite-${size.name}` as Name)) {
           // The camera texture stands in for the camera layer: same size and format, same cost.
+          // Program copies a lone unscaled camera instead; this is the draw it pays as soon as the
+          // camera is scaled, cropped or shares the canvas with other items.
           const target = t.texture({ size: [size.width, size.height], format: 'rgba8unorm', usage: CAMERA_USAGE, label: 'bench-output' });
-          const comp = new CompositePass(device);
-          const layers = [{ texture: camera, place: { x: 0, y: 0, width: size.width, height: size.height } }];
-          out.push(await stageLine(`composite-${size.name}`, device, timer, (enc) => comp.encode(enc, target, layers, [0, 0, 0, 1], timer)));
+          const comp = new CompositorPass(device);
+          const items = [fullCanvasItem(camera, size.width, size.height)];
+          out.push(await stageLine(`composite-${size.name}`, device, timer, (enc) => comp.encode(enc, target, items, 1, [0, 0, 0, 1], timer), { pass: 'compositor-opaque' }));
           comp.destroy();
         }
         if (size.name === '720p' && want('effects-720p')) out.push(await effects720p(t, timer, camera, lowRes, mask, await ioOf720('general')));
