@@ -16,40 +16,57 @@ const { server, url } = await startServer();
 const browser = await launchChromium();
 let failed = false;
 let printed = 0;
+/**
+ * When Vite re-optimises its dependencies mid-run (another bench, or a test run sharing the
+ * cache, found a new one), a page still holding the old module graph gets 504s on import.
+ * A fresh page loads the new graph, so such a file is tried once more.
+ */
+const STALE_DEPS = /Failed to fetch dynamically imported module|Outdated Optimize Dep/;
+
+/** Runs one bench file in its own page; 'retry' when its import hit stale Vite deps. */
+async function runFile(file: string, lastTry: boolean): Promise<'done' | 'retry'> {
+  const modulePath = `/bench/${file}`;
+  const { page, context } = await openPage(browser, url, '/bench/index.html');
+  let imported = false;
+  try {
+    page.on('console', (m) => { if (m.type() !== 'debug') log(`${file} console.${m.type()}:`, m.text()); });
+    // The dev server only serves the repository; the shared media sit beside it.
+    await context.route(`**${MEDIA_PREFIX}*`, async (route) => {
+      const name = basename(new URL(route.request().url()).pathname);
+      const path = join(sharedDir, 'media', name);
+      if (!existsSync(path)) return route.fulfill({ status: 404, body: `no ${name} in ../shared/media` });
+      return route.fulfill({ path, contentType: name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream' });
+    });
+    // See BenchModule: the exports say whether the file can be skipped or take the filter.
+    const meta = await page.evaluate(`import(${JSON.stringify(modulePath)}).then((m) => ({ names: m.names ?? null, filterable: m.filterable === true }))`) as
+      { names: string[] | null } & Pick<BenchModule, 'filterable'>;
+    imported = true;
+    if (meta.names && !meta.names.some((n) => matchesFilter(n, filter))) { log(`${file}: skipped, nothing matches '${filter}'`); return 'done'; }
+    const started = performance.now();
+    log(`${file}: running`);
+    const results = meta.filterable
+      ? await callInPage<BenchResult[]>(page, modulePath, 'default', filter ?? '')
+      : await callInPage<BenchResult[]>(page, modulePath, 'default');
+    log(`${file}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    for (const r of results) {
+      if (!matchesFilter(r.name, filter)) continue;
+      process.stdout.write(JSON.stringify(r) + '\n');
+      printed++;
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.stack ?? e.message : String(e);
+    if (!imported && !lastTry && STALE_DEPS.test(message)) { log(`${file}: Vite re-optimised its dependencies; retrying on a fresh page`); return 'retry'; }
+    failed = true;
+    log(`${file} threw:`, message);
+  } finally {
+    await context.close();
+  }
+  return 'done';
+}
+
 try {
   for (const file of files) {
-    const modulePath = `/bench/${file}`;
-    const { page, context } = await openPage(browser, url, '/bench/index.html');
-    try {
-      page.on('console', (m) => { if (m.type() !== 'debug') log(`${file} console.${m.type()}:`, m.text()); });
-      // The dev server only serves the repository; the shared media sit beside it.
-      await context.route(`**${MEDIA_PREFIX}*`, async (route) => {
-        const name = basename(new URL(route.request().url()).pathname);
-        const path = join(sharedDir, 'media', name);
-        if (!existsSync(path)) return route.fulfill({ status: 404, body: `no ${name} in ../shared/media` });
-        return route.fulfill({ path, contentType: name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream' });
-      });
-      // See BenchModule: the exports say whether the file can be skipped or take the filter.
-      const meta = await page.evaluate(`import(${JSON.stringify(modulePath)}).then((m) => ({ names: m.names ?? null, filterable: m.filterable === true }))`) as
-        { names: string[] | null } & Pick<BenchModule, 'filterable'>;
-      if (meta.names && !meta.names.some((n) => matchesFilter(n, filter))) { log(`${file}: skipped, nothing matches '${filter}'`); continue; }
-      const started = performance.now();
-      log(`${file}: running`);
-      const results = meta.filterable
-        ? await callInPage<BenchResult[]>(page, modulePath, 'default', filter ?? '')
-        : await callInPage<BenchResult[]>(page, modulePath, 'default');
-      log(`${file}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      for (const r of results) {
-        if (!matchesFilter(r.name, filter)) continue;
-        process.stdout.write(JSON.stringify(r) + '\n');
-        printed++;
-      }
-    } catch (e) {
-      failed = true;
-      log(`${file} threw:`, e instanceof Error ? e.stack ?? e.message : e);
-    } finally {
-      await context.close();
-    }
+    if (await runFile(file, false) === 'retry') await runFile(file, true);
   }
 } finally {
   await browser.close();
