@@ -226,6 +226,7 @@ class RenderWorker implements RenderWorkerApi {
     return {
       backend: this.segmenter?.backend ?? null, fallbackReason: this.segmenterReason, active: false,
       inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError,
+      crop: null, fullFramePasses: 0, cropPasses: 0,
     };
   }
 

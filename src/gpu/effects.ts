@@ -8,6 +8,11 @@ import { BackgroundPass } from './passes/background.ts';
 import type { PassTimer } from './timing.ts';
 import { Smoothed } from '../util/stats.ts';
 import { SegmenterGate } from './segmenter-gate.ts';
+import { MaskBoundsPass } from './passes/mask-bounds.ts';
+import { CropTracker, maskBounds, type Rect } from '../segment/person-crop.ts';
+
+const sameRect = (a: Rect | null, b: Rect | null): boolean =>
+  a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height);
 
 export { SegmenterGate };
 
@@ -24,8 +29,16 @@ export class EffectsChain {
   private readonly background: BackgroundPass;
   private effect: BackgroundEffect = { type: 'none' };
   private inflight: Promise<void> | null = null;
-  /** A model output not yet refined, with the time of the frame it was computed from. */
-  private fresh: { buffer: GPUBuffer; frameMs: number } | null = null;
+  /** A model output not yet refined, with the time of the frame and the region it was computed from. */
+  private fresh: { buffer: GPUBuffer; frameMs: number; region: Rect | null } | null = null;
+  /** Where the model looks: the whole frame or a crop that follows the person. */
+  private tracker: CropTracker | null = null;
+  /** Region of the inference running now, and of the mask refined last (temporal history is per region). */
+  private inferRegion: Rect | null = null;
+  private refinedRegion: Rect | null | undefined = undefined;
+  private readonly bounds: MaskBoundsPass;
+  /** Person-centred inference (on by default); off, the model always sees the whole frame. */
+  personCrop = true;
   private mask: GPUTexture | null = null;
   private maskFrameMs = 0;
   private readonly inference = new Smoothed(0.2);
@@ -43,6 +56,7 @@ export class EffectsChain {
     this.preprocess = new SegmentPreprocessPass(device);
     this.refiner = new MaskRefiner(device);
     this.background = new BackgroundPass(device);
+    this.bounds = new MaskBoundsPass(device);
     if (segmenter.backend === 'wasm') {
       const inBytes = 3 * segmenter.inputWidth * segmenter.inputHeight * 4;
       this.cpu = {
@@ -89,34 +103,72 @@ export class EffectsChain {
     this.gate.touch(this);
     // Another chain took the gate while this source was off screen: its model input is gone.
     if (this.fresh && this.gate.owner !== this) this.fresh = null;
+    this.tracker ??= new CropTracker(camera.width, camera.height);
+    this.tracker.resize(camera.width, camera.height);
     if (!this.mask && !this.fresh && !this.lent && this.gate.tryTake(this)) {
       // No mask yet (effect just switched on): wait for one rather than flash the raw camera.
       const first = this.device.createCommandEncoder({ label: 'segment-first' });
-      this.preprocess.encode(first, camera, this.inputBuffer, this.maskW, this.maskH, timer);
-      if (this.cpu) first.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
+      this.encodePreprocess(first, camera, nowMs, timer);
       this.device.queue.submit([first.finish()]);
       this.startInference(nowMs);
       await this.inflight;
     }
-    const fresh = this.fresh;
-    if (fresh) {
+    if (this.fresh) {
       // Refine before the next preprocess overwrites the low-res frame the mask belongs to.
-      this.mask = this.refiner.encode(encoder, {
-        mask: fresh.buffer, lowResFrame: this.inputBuffer, maskWidth: this.maskW, maskHeight: this.maskH, guide: camera, timer,
-      });
-      this.maskFrameMs = fresh.frameMs;
-      this.fresh = null;
-      this.gate.release(this);
+      this.refineFresh(encoder, camera, timer);
     } else {
       this.masksReused++;
     }
     if (!this.inflight && !this.lent && this.gate.tryTake(this)) {
-      this.preprocess.encode(encoder, camera, this.inputBuffer, this.maskW, this.maskH, timer);
-      if (this.cpu) encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
+      this.encodePreprocess(encoder, camera, nowMs, timer);
       kick = true;
     }
     if (!this.mask) return { layer: camera, kick };
     return { layer: this.background.encode(encoder, { camera, mask: this.mask, timer }), kick };
+  }
+
+  /** Refines the model output waiting in `fresh` into the full-resolution mask, guided by `camera`. */
+  private refineFresh(encoder: GPUCommandEncoder, camera: GPUTexture, timer?: PassTimer): GPUTexture {
+    const fresh = this.fresh!;
+    // Temporal history compares masks of the same region; a moved crop starts it afresh.
+    if (this.refinedRegion !== undefined && !sameRect(this.refinedRegion, fresh.region)) this.refiner.reset();
+    this.refinedRegion = fresh.region;
+    this.mask = this.refiner.encode(encoder, {
+      mask: fresh.buffer, lowResFrame: this.inputBuffer, maskWidth: this.maskW, maskHeight: this.maskH, guide: camera, region: fresh.region, timer,
+    });
+    this.maskFrameMs = fresh.frameMs;
+    this.fresh = null;
+    this.gate.release(this);
+    return this.mask;
+  }
+
+  /**
+   * Runs one frame to completion as the live chain would see it with a model fast enough for
+   * every frame: tracked crop, inference, refinement guided by this frame. For processing
+   * frames offline (tests, files); not to be mixed with `encode` on the same chain.
+   */
+  async maskFor(camera: GPUTexture, nowMs: number): Promise<GPUTexture> {
+    this.tracker ??= new CropTracker(camera.width, camera.height);
+    this.tracker.resize(camera.width, camera.height);
+    await this.inflight;
+    while (!this.gate.tryTake(this)) await new Promise((r) => setTimeout(r, 5));
+    const pre = this.device.createCommandEncoder({ label: 'segment-offline' });
+    this.encodePreprocess(pre, camera, nowMs);
+    this.device.queue.submit([pre.finish()]);
+    this.startInference(nowMs);
+    await this.inflight;
+    if (!this.fresh) { this.gate.release(this); throw new Error(this.lastError ?? 'inference failed'); }
+    const enc = this.device.createCommandEncoder({ label: 'refine-offline' });
+    const mask = this.refineFresh(enc, camera);
+    this.device.queue.submit([enc.finish()]);
+    return mask;
+  }
+
+  /** Preprocesses the frame (or the tracked crop of it) into the model's input. */
+  private encodePreprocess(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): void {
+    this.inferRegion = this.personCrop ? this.tracker!.next(nowMs) : null;
+    this.preprocess.encode(encoder, camera, this.inputBuffer, this.maskW, this.maskH, timer, this.inferRegion ?? undefined);
+    if (this.cpu) encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
   }
 
   /** Starts inference on the input the submitted frame preprocessed. */
@@ -126,10 +178,12 @@ export class EffectsChain {
 
   private startInference(frameMs: number): void {
     const t0 = performance.now();
-    this.inflight = this.infer().then((buffer) => {
+    const region = this.inferRegion;
+    this.inflight = this.infer().then(({ buffer, bounds }) => {
       this.inference.add(performance.now() - t0);
       this.masksProduced++;
-      this.fresh = { buffer, frameMs };
+      this.tracker?.observe(region, bounds, this.maskW, this.maskH, frameMs);
+      this.fresh = { buffer, frameMs, region };
       this.lastError = null;
     }, (e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
@@ -137,16 +191,22 @@ export class EffectsChain {
     }).finally(() => { this.inflight = null; });
   }
 
-  private async infer(): Promise<GPUBuffer> {
-    if (!this.cpu) return this.segmenter.run();
+  /** Runs the model; returns its mask and the person's bounds in it (for the next crop). */
+  private async infer(): Promise<{ buffer: GPUBuffer; bounds: Rect | null }> {
+    if (!this.cpu) {
+      const buffer = await this.segmenter.run();
+      return { buffer, bounds: await this.bounds.measure(buffer, this.maskW, this.maskH) };
+    }
     const { staging, mask } = this.cpu;
     await staging.mapAsync(GPUMapMode.READ);
     let input: Float32Array;
     try { input = new Float32Array(staging.getMappedRange().slice(0)); } finally { staging.unmap(); }
     const out = await this.segmenter.runCpu(input);
     this.device.queue.writeBuffer(mask, 0, out.buffer, out.byteOffset, out.byteLength);
-    return mask;
+    // The wasm backend hands the mask over on the CPU already: its bounds cost nothing there.
+    return { buffer: mask, bounds: maskBounds(out, this.maskW, this.maskH) };
   }
+
 
   /**
    * Runs `fn` with the segmenter to itself: waits for the live inference to finish and holds
@@ -172,6 +232,7 @@ export class EffectsChain {
       backend: this.segmenter.backend, fallbackReason: this.backendReason,
       active: this.active, inferenceMs: this.inference.value, maskAgeMs: this.mask ? nowMs - this.maskFrameMs : 0,
       masksProduced: this.masksProduced, masksReused: this.masksReused, error: this.lastError,
+      crop: this.tracker?.current ?? null, fullFramePasses: this.tracker?.fullPasses ?? 0, cropPasses: this.tracker?.cropPasses ?? 0,
     };
   }
 
@@ -179,6 +240,7 @@ export class EffectsChain {
   destroy(): void {
     this.refiner.destroy();
     this.background.destroy();
+    this.bounds.destroy();
     if (this.cpu) { this.cpu.input.destroy(); this.cpu.staging.destroy(); this.cpu.mask.destroy(); }
   }
 }

@@ -65,6 +65,8 @@ function effectsRows(fx: EffectsStats | undefined): Row[] {
     ['Inference', ran ? `${fx.inferenceMs.toFixed(1)} ms` : '—'],
     ['Mask age', ran && fx.active ? `${Math.round(fx.maskAgeMs)} ms` : '—'],
     ['Masks reused', ran ? `${fx.masksReused} / ${drawn}${drawn > 0 ? ` (${((100 * fx.masksReused) / drawn).toFixed(1)}%)` : ''}` : '—'],
+    ['Person crop', ran && fx.active ? (fx.crop ? `${fx.crop.width}×${fx.crop.height} at ${fx.crop.x},${fx.crop.y}` : 'whole frame') +
+      ` (${fx.fullFramePasses} of ${fx.fullFramePasses + fx.cropPasses} passes full-frame)` : '—'],
   ];
   if (fx.error) rows.push(['Segmentation error', fx.error, true]);
   return rows;

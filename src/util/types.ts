@@ -166,5 +166,10 @@ export interface EffectsStats {
   masksProduced: number;
   /** Frames drawn with a mask computed for an earlier frame (inference slower than the camera). */
   masksReused: number;
+  /** The crop the model follows now (frame pixels), or null while it looks at the whole frame. */
+  crop: { x: number; y: number; width: number; height: number } | null;
+  /** Model passes over the whole frame and over a person-centred crop. */
+  fullFramePasses: number;
+  cropPasses: number;
   error: string | null;
 }
