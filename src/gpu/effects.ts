@@ -37,6 +37,8 @@ export class EffectsChain {
   private inferRegion: Rect | null = null;
   private refinedRegion: Rect | null | undefined = undefined;
   private readonly bounds: MaskBoundsPass;
+  /** Whole-frame passes used only to check the tracking (their masks were not shown). */
+  private trackingPasses = 0;
   /** Person-centred inference (on by default); off, the model always sees the whole frame. */
   personCrop = true;
   private mask: GPUTexture | null = null;
@@ -151,12 +153,15 @@ export class EffectsChain {
     this.tracker ??= new CropTracker(camera.width, camera.height);
     this.tracker.resize(camera.width, camera.height);
     await this.inflight;
-    while (!this.gate.tryTake(this)) await new Promise((r) => setTimeout(r, 5));
-    const pre = this.device.createCommandEncoder({ label: 'segment-offline' });
-    this.encodePreprocess(pre, camera, nowMs);
-    this.device.queue.submit([pre.finish()]);
-    this.startInference(nowMs);
-    await this.inflight;
+    // A whole-frame pass may only check the tracking; the crop pass then runs on the same frame.
+    for (let pass = 0; pass < 2 && !this.fresh; pass++) {
+      while (!this.gate.tryTake(this)) await new Promise((r) => setTimeout(r, 5));
+      const pre = this.device.createCommandEncoder({ label: 'segment-offline' });
+      this.encodePreprocess(pre, camera, nowMs);
+      this.device.queue.submit([pre.finish()]);
+      this.startInference(nowMs);
+      await this.inflight;
+    }
     if (!this.fresh) { this.gate.release(this); throw new Error(this.lastError ?? 'inference failed'); }
     const enc = this.device.createCommandEncoder({ label: 'refine-offline' });
     const mask = this.refineFresh(enc, camera);
@@ -183,8 +188,16 @@ export class EffectsChain {
       this.inference.add(performance.now() - t0);
       this.masksProduced++;
       this.tracker?.observe(region, bounds, this.maskW, this.maskH, frameMs);
-      this.fresh = { buffer, frameMs, region };
       this.lastError = null;
+      const crop = this.tracker?.current ?? null;
+      if (!region && crop && this.refinedRegion && sameRect(crop, this.refinedRegion)) {
+        // A whole-frame look that found the person still inside the crop only checks the
+        // tracking: showing it would restart temporal smoothing twice (crop → frame → crop).
+        this.trackingPasses++;
+        this.gate.release(this);
+        return;
+      }
+      this.fresh = { buffer, frameMs, region };
     }, (e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.gate.release(this);
