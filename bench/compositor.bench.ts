@@ -13,6 +13,7 @@ import { CompositorPass, type CompositorItem } from '../src/gpu/passes/composito
 import { PassTimer } from '../src/gpu/timing.ts';
 import { loadI420Frames, toVideoFrame, type I420Frame } from './media.ts';
 import { matchesFilter, median, type BenchResult } from './types.ts';
+import { gpuSample, type Sample } from './gpu-sample.ts';
 
 export const names = ['composite-1080p-1-items', 'composite-1080p-8-items', 'composite-1080p-32-items'] as const;
 export const filterable = true;
@@ -30,24 +31,6 @@ const TEXTURE_USAGE = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_
 
 type Timing = 'gpu' | 'wall';
 
-/** Yields to the event loop without setTimeout's 4 ms clamp, so map callbacks can run. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-    ch.port2.postMessage(null);
-  });
-}
-
-/** Waits for PassTimer's asynchronous readback of the compositor pass. */
-async function passMs(timer: PassTimer, pass: string): Promise<number> {
-  for (let i = 0; i < 10_000; i++) {
-    const v = timer.latest.get(pass);
-    if (v !== undefined) return v;
-    await nextTask();
-  }
-  throw new Error('no timestamp came back for the compositor pass');
-}
 
 /** Real frames as rgba8unorm textures (ingest pass), then copied so that every item has its own. */
 async function frameTextures(t: GpuTest, frames: I420Frame[], count: number): Promise<GPUTexture[]> {
@@ -103,22 +86,9 @@ function layout(textures: GPUTexture[], count: number): CompositorItem[] {
   return items;
 }
 
-interface Sample { ms: number; wall: number }
-
-/** One frame: encode, submit, wait; `ms` is the pass's timestamp time, else the wall time. */
-async function sample(device: GPUDevice, timer: PassTimer, pass: string, encode: (enc: GPUCommandEncoder) => void): Promise<Sample> {
-  timer.latest.clear();
-  const t0 = performance.now();
-  timer.beginFrame();
-  const enc = device.createCommandEncoder({ label: 'bench-compositor' });
-  encode(enc);
-  const after = timer.resolve(enc);
-  device.queue.submit([enc.finish()]);
-  after();
-  await device.queue.onSubmittedWorkDone();
-  const wall = performance.now() - t0;
-  return { ms: timer.gpu ? await passMs(timer, pass) : wall, wall };
-}
+/** One frame of the compositor: encode, submit, wait. */
+const sample = (device: GPUDevice, timer: PassTimer, pass: string, encode: (enc: GPUCommandEncoder) => void): Promise<Sample> =>
+  gpuSample(device, timer, 'bench-compositor', encode, pass);
 
 /**
  * Times the compositor on `count` opaque items, alternating sample by sample with the same items

@@ -14,6 +14,7 @@ import { Segmenter, SEGMENT_MODELS, type SegmentModel } from '../src/segment/seg
 import { CpuBackgroundBlur } from './cpu-effects.ts';
 import { loadI420Frames, toVideoFrame, type I420Frame } from './media.ts';
 import { matchesFilter, median, type BenchResult } from './types.ts';
+import { gpuSample as sampleFrame, type Sample } from './gpu-sample.ts';
 
 export const names = [
   'preprocess-480p', 'preprocess-720p', 'preprocess-1080p',
@@ -53,47 +54,9 @@ const SIZES: readonly { name: SizeName; width: number; height: number }[] = [
 const CAMERA_USAGE = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING |
   GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC | GPUTextureUsage.COPY_DST;
 
-/** Yields to the event loop without setTimeout's 4 ms clamp, so map callbacks can run. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-    ch.port2.postMessage(null);
-  });
-}
-
-/** Sum of every pass the frame timed; PassTimer publishes a frame's passes all at once. */
-async function framePassesMs(timer: PassTimer): Promise<number> {
-  for (let i = 0; i < 10_000; i++) {
-    if (timer.latest.size > 0) {
-      let s = 0;
-      for (const v of timer.latest.values()) s += v;
-      return s;
-    }
-    await nextTask();
-  }
-  throw new Error('no timestamps came back');
-}
-
-interface Sample { ms: number; wall: number }
-
-/**
- * One frame of GPU work: encode, submit, wait for completion. `ms` is the summed timestamp-query
- * time of the passes where the device has the feature, else `wall` (encode to onSubmittedWorkDone).
- */
-async function gpuSample(device: GPUDevice, timer: PassTimer, encode: (enc: GPUCommandEncoder) => void): Promise<Sample> {
-  timer.latest.clear();
-  const t0 = performance.now();
-  timer.beginFrame();
-  const enc = device.createCommandEncoder({ label: 'bench-effects' });
-  encode(enc);
-  const after = timer.resolve(enc);
-  device.queue.submit([enc.finish()]);
-  after();
-  await device.queue.onSubmittedWorkDone();
-  const wall = performance.now() - t0;
-  return { ms: timer.gpu ? await framePassesMs(timer) : wall, wall };
-}
+/** One frame of the effect stages: encode, submit, wait; all timed passes summed. */
+const gpuSample = (device: GPUDevice, timer: PassTimer, encode: (enc: GPUCommandEncoder) => void): Promise<Sample> =>
+  sampleFrame(device, timer, 'bench-effects', encode);
 
 /** Warm-up, then `samples` timed frames of one stage. */
 async function stageLine(name: string, device: GPUDevice, timer: PassTimer, encode: (enc: GPUCommandEncoder) => void, extra: Record<string, unknown> = {}): Promise<BenchResult> {

@@ -12,6 +12,7 @@ import { chooseVideoEncoder } from '../src/encode/codec-select.ts';
 import { ProgramTick } from './program-tick.ts';
 import { loadI420Frames, toVideoFrame, type I420Frame } from './media.ts';
 import { matchesFilter, median, type BenchResult } from './types.ts';
+import { passMs } from './gpu-sample.ts';
 
 export const names = ['ingest-720p', 'rgba-to-nv12-720p', 'encode-720p-h264'] as const;
 export const filterable = true;
@@ -24,24 +25,6 @@ const STILL_INDEX = 60;
 
 type Timing = 'gpu' | 'wall';
 
-/** Yields to the event loop without setTimeout's 4 ms clamp, so map callbacks can run. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-    ch.port2.postMessage(null);
-  });
-}
-
-/** Waits for PassTimer's asynchronous readback of one pass. */
-async function passMs(timer: PassTimer, pass: string): Promise<number> {
-  for (let i = 0; i < 10_000; i++) {
-    const v = timer.latest.get(pass);
-    if (v !== undefined) return v;
-    await nextTask();
-  }
-  throw new Error(`no timestamp came back for pass '${pass}'`);
-}
 
 /**
  * Warms both sides up, then alternates them sample by sample so that drift (GC, thermal,

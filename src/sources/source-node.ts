@@ -1,19 +1,9 @@
 import type { SourceKind } from '../scene/types.ts';
 import type { PassTimer } from '../gpu/timing.ts';
+import type { SourceStats } from '../util/types.ts';
 
 /** Figures of one source for the stats panel. */
-export interface SourceNodeStats {
-  id: string;
-  kind: SourceKind;
-  width: number;
-  height: number;
-  /** 'live', 'waiting' (no frame yet), 'ended' (shows its last frame or a placeholder). */
-  state: 'live' | 'waiting' | 'ended';
-  /** Frames the source delivered and frames it replaced before the program clock drew them. */
-  framesIn: number;
-  framesReplaced: number;
-  message: string | null;
-}
+export type SourceNodeStats = SourceStats;
 
 /**
  * A source as the render worker sees it: something that yields a texture for the program

@@ -14,10 +14,10 @@ import type { ViteDevServer } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
+import { launchChromium, startServer } from '../helpers/browser.ts';
 import { scratchDir, shared } from '../helpers/media.ts';
 import { audioSamples, grayThumbnails, probe, psnr } from '../helpers/av.ts';
-import { saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
+import { ev, saveFileFromPage, studioReady, TestPages, waitInPage } from '../helpers/studio.ts';
 import { ncc, putBlob } from '../helpers/frames.ts';
 
 let server: ViteDevServer, url: string, browser: Browser;
@@ -29,17 +29,10 @@ beforeAll(async () => {
 });
 afterAll(async () => { await browser?.close(); await server?.close(); });
 
-const open: Page[] = [];
-/** A page of its own (fresh storage); closed after the test so it stops using the CPU. */
-async function freshPage(): Promise<Page> {
-  const { page } = await openPage(browser, url);
-  open.push(page);
-  await studioReady(page);
-  return page;
-}
-afterEach(async () => { for (const p of open.splice(0)) await p.context().close(); });
+const pages = new TestPages(() => ({ browser, url }));
+const freshPage = (): Promise<Page> => pages.fresh();
+afterEach(() => pages.closeAll());
 
-const ev = <T>(page: Page, expr: string) => page.evaluate(expr) as Promise<T>;
 
 /** Mono samples at 8 kHz (enough to line up music; keeps the correlation search small). */
 const at8k = (file: string) => audioSamples(file, 8000);

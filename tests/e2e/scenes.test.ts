@@ -15,10 +15,10 @@ import type { ViteDevServer } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
+import { launchChromium, startServer } from '../helpers/browser.ts';
 import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
 import { probe } from '../helpers/av.ts';
-import { saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
+import { ev, saveFileFromPage, TestPages, waitInPage } from '../helpers/studio.ts';
 import { inside, psnrWhere, putBlob, rgbFrames, type Rect } from '../helpers/frames.ts';
 
 const CLIP = 'webcam_woman_640x480_30fps.mp4';
@@ -31,15 +31,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await browser?.close(); await server?.close(); });
 
-const open: Page[] = [];
-/** A page of its own (fresh storage); closed after the test so it stops using the CPU. */
-async function freshPage(): Promise<Page> {
-  const { page } = await openPage(browser, url);
-  open.push(page);
-  await studioReady(page);
-  return page;
-}
-afterEach(async () => { for (const p of open.splice(0)) await p.context().close(); });
+const pages = new TestPages(() => ({ browser, url }));
+const freshPage = (): Promise<Page> => pages.fresh();
+afterEach(() => pages.closeAll());
 
 /** A still scaled to w×h as PNG bytes. */
 function still(src: string, w: number, h: number, name: string): Buffer {
@@ -48,7 +42,6 @@ function still(src: string, w: number, h: number, name: string): Buffer {
   return readFileSync(file);
 }
 
-const ev = <T>(page: Page, expr: string) => page.evaluate(expr) as Promise<T>;
 
 describe('scenes end to end', () => {
   it('an image under the camera with a transparent background at the bottom right third', async () => {

@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openPage } from './browser.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,3 +35,26 @@ export async function waitInPage(page: Page, expression: string, timeoutMs = 15_
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Pages of their own (fresh storage) for each test, closed after it so they stop using the CPU. */
+export class TestPages {
+  private readonly open: Page[] = [];
+  constructor(private readonly target: () => { browser: Browser; url: string }) {}
+
+  /** Opens the studio in a new browser context and waits until it is ready. */
+  async fresh(): Promise<Page> {
+    const { browser, url } = this.target();
+    const { page } = await openPage(browser, url);
+    this.open.push(page);
+    await studioReady(page);
+    return page;
+  }
+
+  /** Closes every page opened since the last call. */
+  async closeAll(): Promise<void> {
+    for (const p of this.open.splice(0)) await p.context().close();
+  }
+}
+
+/** Evaluates an expression in the page (awaiting a promise) and types the result. */
+export const ev = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
