@@ -330,6 +330,15 @@ export class Studio extends EventTarget {
     };
   }
 
+  /** Background-effects quality: 'auto' follows the load (high / medium / low), or pins a level. */
+  async setQuality(level: 'auto' | 'high' | 'medium' | 'low'): Promise<void> {
+    await this.ready;
+    if (!['auto', 'high', 'medium', 'low'].includes(level)) throw new StudioStateError(`Unknown quality ${JSON.stringify(level)}: use auto, high, medium or low.`);
+    await this.render.setQuality(level);
+  }
+  /** Diagnostics: extra GPU work per frame, to see how the studio copes with a slower GPU (0: off). */
+  async setDebugGpuLoad(iterations: number): Promise<void> { await this.ready; await this.render.setDebugGpuLoad(iterations); }
+
   /** The program picture as a PNG, exactly as composed (OBS's "Screenshot (Output)"). */
   async captureProgram(): Promise<Blob> { await this.ready; return this.render.captureProgram(); }
 

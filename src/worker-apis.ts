@@ -27,6 +27,8 @@ export interface RenderWorkerApi {
   stopOutput(): void;
   setIngestPreference(pref: 'auto' | IngestPath): void;
   captureProgram(): Promise<Blob>;
+  setQuality(level: 'auto' | 'high' | 'medium' | 'low'): void;
+  setDebugGpuLoad(iterations: number): void;
   getStats(): RenderStats;
 }
 

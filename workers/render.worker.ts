@@ -8,6 +8,8 @@ import { Program } from '../src/program/program.ts';
 import { ProgramClock } from '../src/program/program-clock.ts';
 import { SourceRegistry } from '../src/program/source-registry.ts';
 import { OutputLink } from '../src/program/output-link.ts';
+import { QualityGovernor, QUALITY_SETTINGS, type QualityLevel } from '../src/program/quality.ts';
+import { DebugLoadPass } from '../src/gpu/passes/debug-load.ts';
 import { Segmenter } from '../src/segment/segmenter.ts';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from '../src/segment/mask-options.ts';
 import type { BackgroundEffect } from '../src/segment/background-effect.ts';
@@ -46,6 +48,10 @@ class RenderWorker implements RenderWorkerApi {
   private outputDropped = 0;
   private running = false;
   private maskOptions: MaskOptions = { ...DEFAULT_MASK_OPTIONS };
+  private readonly quality = new QualityGovernor();
+  private qualityLevel: QualityLevel = 'high';
+  private debugLoad: DebugLoadPass | null = null;
+  private missedSeen = 0;
   /** Callers waiting for the next tick to be submitted (program capture). */
   private tickWaiters: (() => void)[] = [];
   /** Chain used for still-image cut-outs (it borrows the shared segmenter). */
@@ -175,6 +181,7 @@ class RenderWorker implements RenderWorkerApi {
     program.timer.beginFrame();
     const enc = this.gpu!.device.createCommandEncoder({ label: 'program-frame' });
     for (const n of this.onScreen) await n.encode(enc, nowUs, program.timer);
+    this.debugLoad?.encode(enc, program.timer);
     const cam = sources.firstCamera(this.collection.sources);
     const stamp = this.clock.stamp(nowUs, cam && this.onScreen.has(cam) && cam.freshThisTick ? cam.captureWallUs : null);
     const out = this.output;
@@ -191,7 +198,33 @@ class RenderWorker implements RenderWorkerApi {
     this.framesRendered++;
     for (const w of this.tickWaiters.splice(0)) w();
     this.fps.tick();
-    this.frameMs.add(performance.now() - t0);
+    const frameMs = performance.now() - t0;
+    this.frameMs.add(frameMs);
+    this.adaptQuality(frameMs);
+  }
+
+  /** Feeds the tick's time to the quality governor and passes a new level to the sources. */
+  private adaptQuality(frameMs: number): void {
+    const missed = this.clock.missed - this.missedSeen;
+    this.missedSeen = this.clock.missed;
+    const level = this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed);
+    if (level !== this.qualityLevel) {
+      this.qualityLevel = level;
+      this.sources?.setQuality(QUALITY_SETTINGS[level]);
+    }
+  }
+
+  /** Pins the background-effects quality, or lets it follow the load ('auto'). */
+  setQuality(level: 'auto' | QualityLevel): void {
+    this.quality.pin(level === 'auto' ? null : level);
+    this.adaptQuality(0);
+  }
+
+  /** Diagnostics: extra GPU work per frame (iterations per thread; 0 turns it off). */
+  setDebugGpuLoad(iterations: number): void {
+    if (!this.gpu) return;
+    this.debugLoad ??= new DebugLoadPass(this.gpu.device);
+    this.debugLoad.set(iterations);
   }
 
   /** Starts handing program frames to the encode worker through `port`. */
@@ -226,7 +259,7 @@ class RenderWorker implements RenderWorkerApi {
     return {
       backend: this.segmenter?.backend ?? null, fallbackReason: this.segmenterReason, active: false,
       inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError,
-      crop: null, fullFramePasses: 0, cropPasses: 0,
+      crop: null, fullFramePasses: 0, cropPasses: 0, maskRate: 0, maskAgeP50: NaN, maskAgeP95: NaN,
     };
   }
 
@@ -265,6 +298,7 @@ class RenderWorker implements RenderWorkerApi {
         transformsRecomputed: p.transformsRecomputed, composed: p.composed, reused: p.reused,
       } : null,
       sources: this.sources?.stats() ?? [],
+      quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps },
     };
   }
 

@@ -1,12 +1,12 @@
 import type { Segmenter } from '../segment/segmenter.ts';
 import type { BackgroundEffect } from '../segment/background-effect.ts';
-import type { MaskOptions } from '../segment/mask-options.ts';
+import { clampMaskOptions, type MaskOptions } from '../segment/mask-options.ts';
 import type { EffectsStats } from '../util/types.ts';
 import { SegmentPreprocessPass } from './passes/segment-preprocess.ts';
 import { MaskRefiner } from './passes/mask-refiner.ts';
 import { BackgroundPass } from './passes/background.ts';
 import type { PassTimer } from './timing.ts';
-import { Smoothed } from '../util/stats.ts';
+import { RateMeter, SampleWindow, Smoothed } from '../util/stats.ts';
 import { SegmenterGate } from './segmenter-gate.ts';
 import { MaskBoundsPass } from './passes/mask-bounds.ts';
 import { CropTracker, maskBounds, type Rect } from '../segment/person-crop.ts';
@@ -37,6 +37,13 @@ export class EffectsChain {
   private inferRegion: Rect | null = null;
   private refinedRegion: Rect | null | undefined = undefined;
   private readonly bounds: MaskBoundsPass;
+  private userOptions: MaskOptions;
+  /** New masks per second, and the age of the mask each rendered frame was drawn with (ms). */
+  private readonly maskRate = new RateMeter();
+  private readonly maskAges = new SampleWindow(240);
+  private fullRefinement = true;
+  private minMaskIntervalMs = 0;
+  private lastKickMs = -Infinity;
   /** Whole-frame passes used only to check the tracking (their masks were not shown). */
   private trackingPasses = 0;
   /** Person-centred inference (on by default); off, the model always sees the whole frame. */
@@ -59,6 +66,7 @@ export class EffectsChain {
     this.refiner = new MaskRefiner(device);
     this.background = new BackgroundPass(device);
     this.bounds = new MaskBoundsPass(device);
+    this.userOptions = { ...this.refiner.options };
     if (segmenter.backend === 'wasm') {
       const inBytes = 3 * segmenter.inputWidth * segmenter.inputHeight * 4;
       this.cpu = {
@@ -87,9 +95,26 @@ export class EffectsChain {
   }
 
   /** Changes the mask refinement knobs. */
-  setMaskOptions(o: Partial<MaskOptions>): void { this.refiner.setOptions(o); }
-  /** The refinement knobs in force. */
-  get maskOptions(): Readonly<MaskOptions> { return this.refiner.options; }
+  setMaskOptions(o: Partial<MaskOptions>): void {
+    this.userOptions = clampMaskOptions({ ...this.userOptions, ...o });
+    this.applyOptions();
+  }
+  /** The refinement knobs the person chose (quality may run cheaper ones for a while). */
+  get maskOptions(): Readonly<MaskOptions> { return { ...this.userOptions }; }
+
+  /** Adaptive quality: how often the model may run and whether refinement runs in full. */
+  setQuality(q: Readonly<{ minMaskIntervalMs: number; fullRefinement: boolean }>): void {
+    this.minMaskIntervalMs = q.minMaskIntervalMs;
+    if (this.fullRefinement !== q.fullRefinement) {
+      this.fullRefinement = q.fullRefinement;
+      this.applyOptions();
+    }
+  }
+
+  private applyOptions(): void {
+    // Low quality skips the two costliest refinement steps; the person's choices come back with it.
+    this.refiner.setOptions(this.fullRefinement ? { ...this.userOptions } : { ...this.userOptions, edgeAware: false, smoothContour: 0 });
+  }
 
   private get inputBuffer(): GPUBuffer { return this.cpu ? this.cpu.input : this.segmenter.inputBuffer; }
   private get maskW(): number { return this.segmenter.inputWidth; }
@@ -121,11 +146,13 @@ export class EffectsChain {
     } else {
       this.masksReused++;
     }
-    if (!this.inflight && !this.lent && this.gate.tryTake(this)) {
+    if (!this.inflight && !this.lent && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this)) {
+      this.lastKickMs = nowMs;
       this.encodePreprocess(encoder, camera, nowMs, timer);
       kick = true;
     }
     if (!this.mask) return { layer: camera, kick };
+    this.maskAges.add(nowMs - this.maskFrameMs);
     return { layer: this.background.encode(encoder, { camera, mask: this.mask, timer }), kick };
   }
 
@@ -187,6 +214,7 @@ export class EffectsChain {
     this.inflight = this.infer().then(({ buffer, bounds }) => {
       this.inference.add(performance.now() - t0);
       this.masksProduced++;
+      this.maskRate.tick();
       this.tracker?.observe(region, bounds, this.maskW, this.maskH, frameMs);
       this.lastError = null;
       const crop = this.tracker?.current ?? null;
@@ -244,6 +272,7 @@ export class EffectsChain {
     return {
       backend: this.segmenter.backend, fallbackReason: this.backendReason,
       active: this.active, inferenceMs: this.inference.value, maskAgeMs: this.mask ? nowMs - this.maskFrameMs : 0,
+      maskRate: this.maskRate.rate(), maskAgeP50: this.maskAges.percentile(0.5), maskAgeP95: this.maskAges.percentile(0.95),
       masksProduced: this.masksProduced, masksReused: this.masksReused, error: this.lastError,
       crop: this.tracker?.current ?? null, fullFramePasses: this.tracker?.fullPasses ?? 0, cropPasses: this.tracker?.cropPasses ?? 0,
     };

@@ -10,6 +10,7 @@ import { ColorNode, ImageNode } from '../sources/still-nodes.ts';
 import { TextNode } from '../sources/text-node.ts';
 import { VideoFilePlayer } from '../sources/video-file-player.ts';
 import { StudioStateError } from '../util/errors.ts';
+import { QUALITY_SETTINGS, type QualitySettings } from './quality.ts';
 
 /**
  * The render worker's sources, one node per source of the scene collection. Colour and text
@@ -19,6 +20,7 @@ import { StudioStateError } from '../util/errors.ts';
 export class SourceRegistry {
   private readonly nodes = new Map<string, SourceNode>();
   private maskOptions: Partial<MaskOptions> = {};
+  private quality: QualitySettings = QUALITY_SETTINGS.high;
 
   constructor(private readonly device: GPUDevice, private readonly policy: IngestPolicy, private readonly makeEffects: EffectsFactory,
     private readonly onEnded: (id: string, reason: string) => void) {}
@@ -55,6 +57,7 @@ export class SourceRegistry {
     return new VideoChain(this.device, this.policy, `${id}`, (label) => {
       const fx = this.makeEffects(label);
       fx?.setMaskOptions(this.maskOptions);
+      fx?.setQuality(this.quality);
       return fx;
     });
   }
@@ -113,6 +116,14 @@ export class SourceRegistry {
     this.maskOptions = { ...this.maskOptions, ...o };
     for (const n of this.nodes.values()) {
       if (n instanceof TrackNode || n instanceof VideoFileNode) n.video.effects?.setMaskOptions(o);
+    }
+  }
+
+  /** Adaptive quality for every source's background chain (and chains made later). */
+  setQuality(q: QualitySettings): void {
+    this.quality = q;
+    for (const n of this.nodes.values()) {
+      if (n instanceof TrackNode || n instanceof VideoFileNode) n.video.effects?.setQuality(q);
     }
   }
 

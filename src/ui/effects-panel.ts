@@ -195,7 +195,14 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
     if (f && !cutFieldset.disabled) void cutOut(f);
   });
 
-  root.append(status, bgFieldset, details, cutFieldset);
+  // Quality: automatic (shows the level the load allows) or pinned by the person.
+  const qualityNow = h('output', { id: 'quality-now', class: 'readout', for: 'quality' });
+  const quality = h('select', { id: 'quality', disabled: true },
+    ...(['auto', 'high', 'medium', 'low'] as const).map((q) => h('option', { value: q, text: q === 'auto' ? 'Auto' : q[0].toUpperCase() + q.slice(1) })));
+  quality.addEventListener('change', () => void studio.setQuality(quality.value as 'auto').then(refreshStatus, report));
+  const qualityRow = h('div', { class: 'knob' }, h('label', { for: 'quality', text: 'Quality' }), quality, qualityNow);
+
+  root.append(status, qualityRow, bgFieldset, details, cutFieldset);
 
   // Show what the studio will restore from the last visit, without applying it a second time.
   strength.set(DEFAULT_BLUR_STRENGTH);
@@ -224,14 +231,16 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
   // Before there is a camera, show what the studio will give the first one (the last visit's choice).
   void loadBackground().then((bg) => { if (bg && !cameraBg()) showBg(bg); }, report);
 
-  const refreshStatus = async () => {
-    const fx = (await studio.getStats().catch(() => null))?.render?.effects;
+  async function refreshStatus(): Promise<void> {
+    const render = (await studio.getStats().catch(() => null))?.render;
+    const fx = render?.effects;
+    if (render?.quality) qualityNow.textContent = `${render.quality.automatic ? 'auto' : 'pinned'} (${render.quality.level})`;
     status.textContent = describeSegmentation(studio.segmentation, fx);
     status.classList.toggle('warn', studio.segmentation === 'unavailable' || !!fx?.error);
-  };
+  }
   studio.ready.then(async () => {
     const ok = studio.segmentation !== 'unavailable';
-    bgFieldset.disabled = maskFieldset.disabled = cutFieldset.disabled = !ok;
+    bgFieldset.disabled = maskFieldset.disabled = cutFieldset.disabled = quality.disabled = !ok;
     await refreshStatus();
     if (ok) setInterval(() => void refreshStatus(), 2000);
   }, (e: unknown) => {

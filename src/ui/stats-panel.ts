@@ -33,6 +33,7 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
   ];
   rows.push(...programRows(r, nameOf));
   rows.push(...effectsRows(r?.effects));
+  if (r?.quality) rows.push(['Effects quality', `${r.quality.automatic ? 'auto' : 'pinned'} (${r.quality.level})${r.quality.steps ? `, ${r.quality.steps} automatic changes` : ''}`, r.quality.level !== 'high']);
   for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
   if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
   return rows;
@@ -63,7 +64,8 @@ function effectsRows(fx: EffectsStats | undefined): Row[] {
   const rows: Row[] = [
     ['Segmentation', fx.backend ? `${backend}${fx.active ? '' : ' (idle)'}` : backend, !fx.backend || !!fx.fallbackReason],
     ['Inference', ran ? `${fx.inferenceMs.toFixed(1)} ms` : '—'],
-    ['Mask age', ran && fx.active ? `${Math.round(fx.maskAgeMs)} ms` : '—'],
+    ['Mask rate', ran && fx.active ? `${fx.maskRate.toFixed(1)} / s` : '—'],
+    ['Mask age', ran && fx.active ? `${Math.round(fx.maskAgeMs)} ms (p50 ${Math.round(fx.maskAgeP50)}, p95 ${Math.round(fx.maskAgeP95)})` : '—'],
     ['Masks reused', ran ? `${fx.masksReused} / ${drawn}${drawn > 0 ? ` (${((100 * fx.masksReused) / drawn).toFixed(1)}%)` : ''}` : '—'],
     ['Person crop', ran && fx.active ? (fx.crop ? `${fx.crop.width}×${fx.crop.height} at ${fx.crop.x},${fx.crop.y}` : 'whole frame') +
       ` (${fx.fullFramePasses} of ${fx.fullFramePasses + fx.cropPasses} passes full-frame)` : '—'],

@@ -45,3 +45,23 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** The last `capacity` samples in a ring, with percentiles on demand (stats, not the hot path). */
+export class SampleWindow {
+  private readonly xs: Float64Array;
+  private head = 0;
+  private count = 0;
+  constructor(capacity = 240) { this.xs = new Float64Array(capacity); }
+  /** Adds one sample. */
+  add(x: number): void {
+    this.xs[this.head] = x;
+    this.head = (this.head + 1) % this.xs.length;
+    if (this.count < this.xs.length) this.count++;
+  }
+  /** The p-th percentile (0..1) of the samples held, NaN when empty. */
+  percentile(p: number): number {
+    if (this.count === 0) return NaN;
+    const s = Array.from(this.xs.subarray(0, this.count)).sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
+  }
+}

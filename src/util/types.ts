@@ -49,6 +49,8 @@ export interface RenderStats {
   program: ProgramStats | null;
   /** Every source the render worker holds. */
   sources: SourceStats[];
+  /** Background-effects quality: the level in force, whether it is automatic, automatic changes so far. */
+  quality: { level: 'high' | 'medium' | 'low'; automatic: boolean; steps: number };
 }
 
 export interface ProgramStats {
@@ -166,6 +168,10 @@ export interface EffectsStats {
   masksProduced: number;
   /** Frames drawn with a mask computed for an earlier frame (inference slower than the camera). */
   masksReused: number;
+  /** New masks per second (the last second), and the age of the masks frames were drawn with, p50/p95 (ms). */
+  maskRate: number;
+  maskAgeP50: number;
+  maskAgeP95: number;
   /** The crop the model follows now (frame pixels), or null while it looks at the whole frame. */
   crop: { x: number; y: number; width: number; height: number } | null;
   /** Model passes over the whole frame and over a person-centred crop. */

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { QualityGovernor } from '../../src/program/quality.ts';
+
+/** Feeds `seconds` of 30 fps ticks taking `frameMs` each (missing ticks when over budget). */
+function run(g: QualityGovernor, fromMs: number, seconds: number, frameMs: number): number {
+  const budget = 1000 / 30;
+  let t = fromMs;
+  const end = fromMs + seconds * 1000;
+  while (t < end) {
+    const missed = Math.max(0, Math.ceil(frameMs / budget) - 1);
+    t += Math.max(frameMs, budget);
+    g.observe(t, frameMs, budget, missed);
+  }
+  return t;
+}
+
+describe('QualityGovernor', () => {
+  it('steps down while frames are late and back up when the load goes', () => {
+    const g = new QualityGovernor();
+    let t = run(g, 0, 2, 10);
+    expect(g.level).toBe('high');
+    t = run(g, t, 1.5, 50);
+    expect(g.level).toBe('medium');
+    t = run(g, t, 1.5, 50);
+    expect(g.level).toBe('low');
+    t = run(g, t, 2, 50);
+    expect(g.level).toBe('low');
+    t = run(g, t, 3.5, 8);
+    expect(g.level).toBe('medium');
+    t = run(g, t, 3.5, 8);
+    expect(g.level).toBe('high');
+    expect(g.steps).toBe(4);
+  });
+
+  it('does not step up while frames use most of the budget', () => {
+    const g = new QualityGovernor();
+    let t = run(g, 0, 1.5, 50);
+    expect(g.level).toBe('medium');
+    t = run(g, t, 10, 28);
+    expect(g.level).toBe('medium');
+  });
+
+  it('a pinned level holds whatever the load', () => {
+    const g = new QualityGovernor();
+    g.pin('high');
+    run(g, 0, 5, 60);
+    expect(g.level).toBe('high');
+    expect(g.automatic).toBe(false);
+    g.pin(null);
+    expect(g.automatic).toBe(true);
+  });
+});
