@@ -22,7 +22,8 @@ export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> =
 const ORDER: QualityLevel[] = ['high', 'medium', 'low'];
 /** Share of late ticks over the last second above which quality steps down. */
 const LATE_SHARE = 0.5;
-/** A tick with headroom took at most this share of its budget. */
+/** Headroom: over the last UP_AFTER_MS, at most this share of ticks late and the median tick at most HEADROOM of its budget. */
+const UP_LATE_SHARE = 0.1;
 const HEADROOM = 0.6;
 /** How long to watch after a change before judging again, and how long headroom must last to step up. */
 const SETTLE_MS = 1000;
@@ -32,9 +33,9 @@ const UP_AFTER_MS = 3000;
 export class QualityGovernor {
   private auto: QualityLevel = 'high';
   private pinned: QualityLevel | null = null;
-  private readonly ticks: { t: number; late: boolean }[] = [];
+  /** Ticks of the last UP_AFTER_MS since the last change: time, late, share of the budget used. */
+  private readonly ticks: { t: number; late: boolean; load: number }[] = [];
   private changedAt = -Infinity;
-  private headroomSince: number | null = null;
   /** Level changes made automatically (stats). */
   steps = 0;
 
@@ -51,24 +52,29 @@ export class QualityGovernor {
    * before it. Returns the level in force after it.
    */
   observe(nowMs: number, frameMs: number, budgetMs: number, missed: number): QualityLevel {
-    const late = missed > 0 || frameMs > budgetMs;
-    this.ticks.push({ t: nowMs, late });
-    while (this.ticks.length && nowMs - this.ticks[0].t > 1000) this.ticks.shift();
-    const roomy = !late && frameMs <= HEADROOM * budgetMs;
-    this.headroomSince = roomy ? (this.headroomSince ?? nowMs) : null;
-    // Judge a whole second of ticks, all of them after the last change.
-    if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5 || nowMs - this.ticks[0].t < 0.9 * SETTLE_MS) return this.level;
-    const lateShare = this.ticks.filter((t) => t.late).length / this.ticks.length;
+    this.ticks.push({ t: nowMs, late: missed > 0 || frameMs > budgetMs, load: frameMs / budgetMs });
+    while (this.ticks.length && nowMs - this.ticks[0].t > UP_AFTER_MS) this.ticks.shift();
+    if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
-    if (lateShare > LATE_SHARE && i < ORDER.length - 1) this.change(ORDER[i + 1], nowMs);
-    else if (this.headroomSince !== null && nowMs - this.headroomSince >= UP_AFTER_MS && i > 0) this.change(ORDER[i - 1], nowMs);
+    // Down: most of the last second late.
+    const recent = this.ticks.filter((x) => nowMs - x.t <= SETTLE_MS);
+    if (nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS && i < ORDER.length - 1 &&
+        recent.filter((x) => x.late).length > LATE_SHARE * recent.length) {
+      this.change(ORDER[i + 1], nowMs);
+      return this.level;
+    }
+    // Up: three seconds with hardly a late tick and a typical tick well inside its budget.
+    if (i > 0 && nowMs - this.ticks[0].t >= 0.95 * UP_AFTER_MS) {
+      const late = this.ticks.filter((x) => x.late).length;
+      const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
+      if (late <= UP_LATE_SHARE * this.ticks.length && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
+    }
     return this.level;
   }
 
   private change(level: QualityLevel, nowMs: number): void {
     this.auto = level;
     this.changedAt = nowMs;
-    this.headroomSince = null;
     this.ticks.length = 0;
     this.steps++;
   }

@@ -40,6 +40,19 @@ describe('QualityGovernor', () => {
     expect(g.level).toBe('medium');
   });
 
+  it('steps up through occasional spikes (a mask refined now and then)', () => {
+    const g = new QualityGovernor();
+    let t = run(g, 0, 1.5, 50);
+    expect(g.level).toBe('medium');
+    const budget = 1000 / 30;
+    for (let k = 0; k < 200 && g.level !== 'high'; k++) {
+      const spike = k % 12 === 0;
+      t += spike ? 2 * budget : budget;
+      g.observe(t, spike ? 45 : 12, budget, spike ? 1 : 0);
+    }
+    expect(g.level).toBe('high');
+  });
+
   it('a pinned level holds whatever the load', () => {
     const g = new QualityGovernor();
     g.pin('high');

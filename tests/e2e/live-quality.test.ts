@@ -1,0 +1,84 @@
+/**
+ * The live picture under load, through window.studio with the fake camera (480p) and blur on:
+ * - every program tick is either rendered or counted as missed, and ticks match the camera's
+ *   30 frames per second (rendered + missed vs camera frames, within 5 %);
+ * - extra GPU work (the diagnostics load pass) makes frames late: automatic quality steps down
+ *   and the frame rate recovers; when the load goes, quality steps back up.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
+import { makeY4m } from '../helpers/media.ts';
+import { ev, studioReady, waitInPage } from '../helpers/studio.ts';
+import type { StudioStats } from '../../src/util/types.ts';
+
+let server: ViteDevServer, url: string, browser: Browser, page: Page;
+
+beforeAll(async () => {
+  ({ server, url } = await startServer());
+  browser = await launchChromium({ camera: makeY4m('webcam_woman_640x480_30fps.mp4', 4) });
+  ({ page } = await openPage(browser, url));
+  await studioReady(page);
+});
+afterAll(async () => { await browser?.close(); await server?.close(); });
+
+const stats = () => ev<StudioStats>(page, 'window.studio.getStats()');
+
+/** Rendered frames per second over `ms`, and the quality level at the end. */
+async function window(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; seconds: number }> {
+  const a = await stats();
+  const t0 = Date.now();
+  await page.waitForTimeout(ms);
+  const b = await stats();
+  const seconds = (Date.now() - t0) / 1000;
+  const rendered = b.render!.framesRendered - a.render!.framesRendered;
+  return {
+    fps: rendered / seconds, level: b.render!.quality.level, rendered, seconds,
+    missed: b.render!.framesMissed - a.render!.framesMissed,
+    cameraIn: b.render!.sources[0].framesIn - a.render!.sources[0].framesIn,
+  };
+}
+
+describe('live picture under load', () => {
+  it('with blur on, rendered + missed frames match the camera’s frames within 5 %', async () => {
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
+    await ev(page, 'window.studio.startCamera({ audio: false })');
+    await ev(page, `window.studio.setBackground({ type: 'blur' })`);
+    await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 2)', 30_000);
+    const w = await window(5000);
+    const ticks = w.rendered + w.missed;
+    console.log(`[quality] 480p blur, 5 s: ${w.rendered} rendered + ${w.missed} missed = ${ticks}; camera frames read ${w.cameraIn}, ` +
+      `30 fps × ${w.seconds.toFixed(2)} s = ${(30 * w.seconds).toFixed(0)}; level ${w.level}`);
+    expect(Math.abs(ticks - 30 * w.seconds) / (30 * w.seconds)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(ticks - w.cameraIn) / w.cameraIn).toBeLessThanOrEqual(0.05);
+  });
+
+  it('steps quality down under GPU load, recovers the frame rate, and steps back up when the load goes', async () => {
+    // A 10 fps program leaves this CPU rasteriser headroom at full quality; the load takes it away.
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 10 })');
+    await ev(page, `window.studio.setQuality('high')`);
+    await page.waitForTimeout(2000);
+    const calm = await window(3000);
+    // Calibrate the load to ~90 ms per frame on this machine.
+    await ev(page, 'window.studio.setDebugGpuLoad(200)');
+    await page.waitForTimeout(1500);
+    const probe = (await stats()).render!.passes.find((p) => p.name === 'debug-load')?.ms ?? 10;
+    const iterations = Math.max(50, Math.round((200 * 90) / Math.max(probe, 1)));
+    await ev(page, `window.studio.setDebugGpuLoad(${iterations})`);
+    await page.waitForTimeout(1500);
+    const loadedHigh = await window(4000);
+    await ev(page, `window.studio.setQuality('auto')`);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level !== 'high')`, 15_000);
+    await page.waitForTimeout(1500);
+    const loadedAuto = await window(4000);
+    await ev(page, 'window.studio.setDebugGpuLoad(0)');
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'high')`, 20_000);
+    const back = (await stats()).render!.quality;
+    console.log(`[quality] 10 fps program: calm ${calm.fps.toFixed(1)} fps (${calm.level}); load ${iterations} iterations (${probe.toFixed(1)} ms at 200): ` +
+      `pinned high ${loadedHigh.fps.toFixed(1)} fps, auto ${loadedAuto.fps.toFixed(1)} fps at ${loadedAuto.level}; without the load back to ${back.level} after ${back.steps} automatic changes`);
+    expect(loadedAuto.level).not.toBe('high');
+    expect(loadedAuto.fps).toBeGreaterThan(loadedHigh.fps * 1.1);
+    expect(back.level).toBe('high');
+  });
+});
