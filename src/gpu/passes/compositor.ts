@@ -1,4 +1,5 @@
 import shader from '../../../shaders/compositor.wgsl?raw';
+import { makeShaderDataDefinitions, makeStructuredView, type VariableDefinition } from 'webgpu-utils';
 import type { DrawQuad } from '../../scene/types.ts';
 import { StudioStateError } from '../../util/errors.ts';
 import type { PassTimer } from '../timing.ts';
@@ -16,9 +17,29 @@ export interface CompositorItem {
   opaque?: boolean;
 }
 
-/** Floats per item slot: five vec4f, as `Item` in compositor.wgsl. */
-const SLOT_FLOATS = 20;
-const SLOT_BYTES = SLOT_FLOATS * 4;
+/** Where compositor.wgsl puts things: item slot members in floats, bindings, the params struct. */
+interface Layout {
+  slotBytes: number; slotFloats: number;
+  colUv: number; tOpacity: number; invX: number; invY: number; clampUv: number;
+  /** Bytes of one call's `Params`, as bound (uniform bindings are sized in 16-byte steps). */
+  paramsBytes: number; params: VariableDefinition;
+  items: number; samp: number; paramsBinding: number; src: number;
+}
+let layoutCache: Layout | null = null;
+
+/** The layout, read from the WGSL on first use (reflection needs WebGPU's globals). */
+function wgslLayout(): Layout {
+  if (layoutCache) return layoutCache;
+  const d = makeShaderDataDefinitions(shader);
+  const item = d.structs.Item!, params = d.uniforms.params!;
+  const at = (member: string): number => item.fields[member]!.offset / 4;
+  return (layoutCache = {
+    slotBytes: item.size, slotFloats: item.size / 4,
+    colUv: at('col_uv'), tOpacity: at('t_opacity'), invX: at('inv_x'), invY: at('inv_y'), clampUv: at('clamp_uv'),
+    paramsBytes: Math.ceil(params.size / 16) * 16, params,
+    items: d.storages.items!.binding, samp: d.samplers.samp!.binding, paramsBinding: params.binding, src: d.textures.src!.binding,
+  });
+}
 /** Taps per axis of the downscale prefilter; beyond 8× the taps spread more than a texel apart. */
 export const MAX_TAPS = 8;
 /** Texels the crop clamp keeps inside the outermost texel centres. */
@@ -57,7 +78,7 @@ class UseCache<K extends object, V> {
 }
 
 /**
- * Fills `out` (SLOT_FLOATS) with an item's slot for a tw × th texture drawn into a dw × dh target;
+ * Fills `out` (one slot of floats, as `Item` in compositor.wgsl) with an item's slot for a tw × th texture drawn into a dw × dh target;
  * returns false when the quad draws nothing (zero opacity or a degenerate matrix).
  */
 export function itemSlot(out: Float32Array, q: DrawQuad, tw: number, th: number, dw: number, dh: number): boolean {
@@ -68,20 +89,21 @@ export function itemSlot(out: Float32Array, q: DrawQuad, tw: number, th: number,
   const det = a * d - b * c;
   if (!(opacity > 0) || !Number.isFinite(det) || Math.abs(det) < 1e-9) return false;
   const du = u1 - u0, dv = v1 - v0;
+  const { colUv: COL_UV, tOpacity: T_OPACITY, invX: INV_X, invY: INV_Y, clampUv: CLAMP_UV } = wgslLayout();
   // Forward: unit square → pixels → clip space (y up).
-  out[0] = (2 * a) / dw; out[1] = (-2 * b) / dh; out[2] = (2 * c) / dw; out[3] = (-2 * d) / dh;
-  out[4] = (2 * e) / dw - 1; out[5] = 1 - (2 * f) / dh; out[6] = opacity; out[7] = 0;
+  out[COL_UV] = (2 * a) / dw; out[COL_UV + 1] = (-2 * b) / dh; out[COL_UV + 2] = (2 * c) / dw; out[COL_UV + 3] = (-2 * d) / dh;
+  out[T_OPACITY] = (2 * e) / dw - 1; out[T_OPACITY + 1] = 1 - (2 * f) / dh; out[T_OPACITY + 2] = opacity; out[T_OPACITY + 3] = 0;
   // Inverse: pixel → unit square (s, t) → uv; its linear part is the pixel's footprint in uv.
   const xx = (du * d) / det, xy = (-du * c) / det;
   const yx = (-dv * b) / det, yy = (dv * a) / det;
-  out[8] = xx; out[9] = xy; out[10] = u0 - xx * e - xy * f;
-  out[12] = yx; out[13] = yy; out[14] = v0 - yx * e - yy * f;
+  out[INV_X] = xx; out[INV_X + 1] = xy; out[INV_X + 2] = u0 - xx * e - xy * f;
+  out[INV_Y] = yx; out[INV_Y + 1] = yy; out[INV_Y + 2] = v0 - yx * e - yy * f;
   // Taps per axis: one per texel the footprint spans (1 when magnifying), along the pixel's axes.
-  out[11] = tapCount(Math.hypot(xx * tw, yx * th));
-  out[15] = tapCount(Math.hypot(xy * tw, yy * th));
+  out[INV_X + 3] = tapCount(Math.hypot(xx * tw, yx * th));
+  out[INV_Y + 3] = tapCount(Math.hypot(xy * tw, yy * th));
   // Clamp range: texel centres inside the crop, so bilinear taps never reach past it.
-  clampRange(out, 16, u0, u1, tw);
-  clampRange(out, 17, v0, v1, th);
+  clampRange(out, CLAMP_UV, u0, u1, tw);
+  clampRange(out, CLAMP_UV + 1, v0, v1, th);
   return true;
 }
 
@@ -118,13 +140,19 @@ export class CompositorPass {
   private readonly shared: GPUBindGroup;
   private readonly textureLayout: GPUBindGroupLayout;
   private readonly mirror: Float32Array;
-  private readonly scratch = new Float32Array(SLOT_FLOATS);
+  private readonly layout = wgslLayout();
+  private readonly scratch = new Float32Array(this.layout.slotFloats);
   private readonly drawn: Uint8Array;
   private readonly lastQuad: (DrawQuad | null)[];
   /** Per slot: version, texture width, texture height, target width, target height. */
   private readonly lastKey: Float64Array;
   private readonly lastScale = new Float32Array(MAX_CALLS).fill(NaN);
-  private readonly scaleScratch = new Float32Array(1);
+  /** One call's `Params`, laid out by compositor.wgsl, written at that call's dynamic offset. */
+  private readonly scaleView = makeStructuredView(this.layout.params);
+  private readonly scale: Float32Array = this.scaleView.views.opacity_scale;
+  private readonly dynamicOffset = new Uint32Array(1);
+  private readonly attachment: GPURenderPassColorAttachment = { view: null!, loadOp: 'load', storeOp: 'store' };
+  private readonly passDesc: GPURenderPassDescriptor = { label: 'compositor', colorAttachments: [this.attachment] };
   private readonly sources: UseCache<GPUTexture, GPUBindGroup>;
   private readonly views: UseCache<GPUTexture, GPUTextureView>;
   private encoder: GPUCommandEncoder | null = null;
@@ -137,17 +165,18 @@ export class CompositorPass {
   constructor(private readonly device: GPUDevice, format: GPUTextureFormat = 'rgba8unorm', private readonly maxItems = 256) {
     const module = device.createShaderModule({ code: shader, label: 'compositor' });
     const V = GPUShaderStage.VERTEX, F = GPUShaderStage.FRAGMENT;
+    const { slotBytes, slotFloats, paramsBytes, items, samp, paramsBinding, src } = this.layout;
     const sharedLayout = device.createBindGroupLayout({
       label: 'compositor-shared',
       entries: [
-        { binding: 0, visibility: V | F, buffer: { type: 'read-only-storage' } },
-        { binding: 1, visibility: F, sampler: { type: 'filtering' } },
-        { binding: 2, visibility: V, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
+        { binding: items, visibility: V | F, buffer: { type: 'read-only-storage' } },
+        { binding: samp, visibility: F, sampler: { type: 'filtering' } },
+        { binding: paramsBinding, visibility: V, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: paramsBytes } },
       ],
     });
     this.textureLayout = device.createBindGroupLayout({
       label: 'compositor-source',
-      entries: [{ binding: 0, visibility: F, texture: { sampleType: 'float' } }],
+      entries: [{ binding: src, visibility: F, texture: { sampleType: 'float' } }],
     });
     const layout = device.createPipelineLayout({ bindGroupLayouts: [sharedLayout, this.textureLayout], label: 'compositor' });
     const pipeline = (opaque: boolean): GPURenderPipeline => device.createRenderPipeline({
@@ -164,24 +193,24 @@ export class CompositorPass {
       primitive: { topology: 'triangle-list' },
     });
     this.pipelines = [pipeline(false), pipeline(true)];
-    this.items = device.createBuffer({ size: SLOT_BYTES * maxItems, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'compositor-items' });
+    this.items = device.createBuffer({ size: slotBytes * maxItems, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'compositor-items' });
     this.params = device.createBuffer({ size: PARAMS_STRIDE * MAX_CALLS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'compositor-params' });
     const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'compositor' });
     this.shared = device.createBindGroup({
       layout: sharedLayout, label: 'compositor-shared',
       entries: [
-        { binding: 0, resource: { buffer: this.items } },
-        { binding: 1, resource: sampler },
-        { binding: 2, resource: { buffer: this.params, size: 16 } },
+        { binding: items, resource: { buffer: this.items } },
+        { binding: samp, resource: sampler },
+        { binding: paramsBinding, resource: { buffer: this.params, size: paramsBytes } },
       ],
     });
-    this.mirror = new Float32Array(SLOT_FLOATS * maxItems).fill(NaN);
+    this.mirror = new Float32Array(slotFloats * maxItems).fill(NaN);
     this.drawn = new Uint8Array(maxItems);
     this.lastQuad = new Array<DrawQuad | null>(maxItems).fill(null);
     this.lastKey = new Float64Array(5 * maxItems).fill(NaN);
     this.sources = new UseCache((texture) => device.createBindGroup({
       layout: this.textureLayout, label: `compositor-source ${texture.label}`,
-      entries: [{ binding: 0, resource: texture.createView({ label: `compositor-source ${texture.label}` }) }],
+      entries: [{ binding: src, resource: texture.createView({ label: `compositor-source ${texture.label}` }) }],
     }));
     this.views = new UseCache((texture) => texture.createView({ label: `compositor-target ${texture.label}` }));
   }
@@ -214,14 +243,15 @@ export class CompositorPass {
     this.writeScale(call, opacityScale);
     this.writeSlots(items, n, base, target.width, target.height);
 
-    const pass = encoder.beginRenderPass({
-      label: 'compositor',
-      colorAttachments: [clear
-        ? { view: this.views.get(target, tick), loadOp: 'clear', storeOp: 'store', clearValue: clear }
-        : { view: this.views.get(target, tick), loadOp: 'load', storeOp: 'store' }],
-      timestampWrites: timer?.pass('compositor'),
-    });
-    pass.setBindGroup(0, this.shared, [call * PARAMS_STRIDE]);
+    // One descriptor, refilled per call: the render pass reads it when it begins.
+    const att = this.attachment;
+    att.view = this.views.get(target, tick);
+    att.loadOp = clear ? 'clear' : 'load';
+    att.clearValue = clear ?? undefined;
+    this.passDesc.timestampWrites = timer?.pass('compositor');
+    const pass = encoder.beginRenderPass(this.passDesc);
+    this.dynamicOffset[0] = call * PARAMS_STRIDE;
+    pass.setBindGroup(0, this.shared, this.dynamicOffset, 0, 1);
     // Consecutive slots showing the same texture the same way go out as one instanced draw.
     let runTexture: GPUTexture | null = null, runStart = 0, runLength = 0, bound: GPUTexture | null = null, kind = -1;
     for (let i = 0; i < n; i++) {
@@ -240,17 +270,18 @@ export class CompositorPass {
   }
 
   private writeScale(call: number, scale: number): void {
-    const s = this.scaleScratch;
+    const s = this.scale;
     s[0] = Math.min(1, Math.max(0, scale));
     if (this.lastScale[call] === s[0]) return;
     this.lastScale[call] = s[0]!;
-    this.device.queue.writeBuffer(this.params, call * PARAMS_STRIDE, s);
+    this.device.queue.writeBuffer(this.params, call * PARAMS_STRIDE, this.scaleView.arrayBuffer);
   }
 
   /** Rewrites the slots whose item changed, as one contiguous buffer write. */
   private writeSlots(items: readonly CompositorItem[], n: number, base: number, dw: number, dh: number): void {
     let lo = -1, hi = -1;
     const key = this.lastKey, mirror = this.mirror, s = this.scratch;
+    const { slotBytes, slotFloats } = this.layout;
     for (let i = 0; i < n; i++) {
       const { texture, quad, version } = items[i]!;
       const slot = base + i, k = slot * 5;
@@ -262,16 +293,16 @@ export class CompositorPass {
       this.drawn[slot] = visible ? 1 : 0;
       if (!visible) continue;
       // A new version with the same numbers (or a rebuilt quad object) needs no upload.
-      const at = slot * SLOT_FLOATS;
+      const at = slot * slotFloats;
       let same = true;
-      for (let j = 0; j < SLOT_FLOATS; j++) if (mirror[at + j] !== s[j]) { same = false; break; }
+      for (let j = 0; j < slotFloats; j++) if (mirror[at + j] !== s[j]) { same = false; break; }
       if (same) continue;
       mirror.set(s, at);
       if (lo < 0) lo = slot;
       hi = slot;
       this.writes++;
     }
-    if (lo >= 0) this.device.queue.writeBuffer(this.items, lo * SLOT_BYTES, mirror, lo * SLOT_FLOATS, (hi - lo + 1) * SLOT_FLOATS);
+    if (lo >= 0) this.device.queue.writeBuffer(this.items, lo * slotBytes, mirror, lo * slotFloats, (hi - lo + 1) * slotFloats);
   }
 
   /** Frees the GPU buffers and forgets cached bind groups. */
