@@ -5,8 +5,8 @@
 import { withGpu, type GpuTest } from '../tests/browser/pages/gpu-harness.ts';
 import { IngestYuvPass } from '../src/gpu/passes/ingest-yuv.ts';
 import { SegmentPreprocessPass } from '../src/gpu/passes/segment-preprocess.ts';
-import { MaskRefiner } from '../src/gpu/passes/mask-refiner.ts';
-import { BackgroundPass } from '../src/gpu/passes/background.ts';
+import { MaskRefiner } from '../src/gpu/stages/mask-refine-stage.ts';
+import { BackgroundPass } from '../src/gpu/stages/background-stage.ts';
 import { CompositorPass, type CompositorItem } from '../src/gpu/passes/compositor.ts';
 import { PassTimer } from '../src/gpu/timing.ts';
 import { ortRuntime } from '../src/segment/ort-env.ts';

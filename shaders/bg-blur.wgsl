@@ -5,6 +5,7 @@
 // background weight actually present: no halo. Out-of-image taps are skipped (weight 0),
 // which the same final division renormalises.
 
+// MAX_RADIUS is prepended by bg-blur.ts from MAX_BLUR_RADIUS (bg-plan.ts).
 struct DownParams {
   size: vec2u,       // full resolution
   levelSize: vec2u,
@@ -17,7 +18,7 @@ struct BlurParams {
   dir: vec2i,        // (1,0) horizontal, (0,1) vertical
   radius: u32,
   _a: u32, _b: u32, _c: u32,
-  w: array<vec4f, 4>, // weights for offsets 0..15, four per vec4
+  w: array<vec4f, (MAX_RADIUS + 4u) / 4u>, // weights for offsets 0..MAX_RADIUS, four per vec4
 };
 
 struct CompositeParams {

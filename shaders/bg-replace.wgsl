@@ -3,6 +3,7 @@
 // Output is straight (non-premultiplied) alpha; a background with alpha < 1 composites as
 // "person over background" in straight form, which makes transparent the a = 0 case.
 
+// LIGHT_WRAP_TAPS is prepended by bg-replace.ts from bg-plan.ts.
 struct Params {
   size: vec2u,
   imageSize: vec2u,
@@ -12,7 +13,7 @@ struct Params {
   _b: f32,
   color: vec4f,         // straight RGBA of the colour background
   map: vec4f,           // image pixel = (p + 0.5) * map.x + map.yz
-  offs: array<vec4i, 8>, // 16 light-wrap tap offsets, two per vec4
+  offs: array<vec4i, LIGHT_WRAP_TAPS / 2u>, // light-wrap tap offsets, two per vec4
 };
 
 @group(0) @binding(0) var camTex: texture_2d<f32>;
@@ -58,12 +59,12 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (a > 0.0) { rgb = (m * c + (1.0 - m) * g.a * g.rgb) / a; }
   if (u.lightWrap > 0.0 && m > 0.0) {
     // Light wrap: where the person is near background, mix in the background averaged over
-    // 16 taps around the pixel, in proportion to how much background those taps see.
+    // LIGHT_WRAP_TAPS taps around the pixel, in proportion to how much background those taps see.
     let hi = vec2i(u.size) - 1;
     var sumP = g.rgb * g.a;
     var sumA = g.a;
     var sumM = m;
-    for (var k = 0u; k < 16u; k++) {
+    for (var k = 0u; k < LIGHT_WRAP_TAPS; k++) {
       let q = clamp(p + tap(k), vec2i(0), hi);
       let gq = background(q);
       sumP += gq.rgb * gq.a;

@@ -1,32 +1,16 @@
 // Feather: separable Gaussian blur of the full-resolution mask (.r of rgba8unorm), h into an
-// intermediate texture and v back, each rounded to 8 bits by the store. Weights one-sided.
+// intermediate texture and v back, each rounded to 8 bits by the store. Params, weight() and
+// gaussian() come from separable-gaussian.wgsl, prepended by mask-feather.ts.
 
-struct Params {
-  size: vec2u,
-  radius: i32,
-  _pad: u32,
-  w: array<vec4f, 7>,
-};
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var src: texture_2d<f32>;
 @group(0) @binding(2) var dst: texture_storage_2d<rgba8unorm, write>;
 
-fn weight(k: i32) -> f32 {
-  let a = u32(abs(k));
-  return p.w[a >> 2u][a & 3u];
-}
+fn tap(q: vec2i) -> f32 { return textureLoad(src, q, 0).r; }
 
 fn run(id: vec3u, step: vec2i) {
   if (id.x >= p.size.x || id.y >= p.size.y) { return; }
-  let size = vec2i(p.size);
   let at = vec2i(id.xy);
-  var s = 0.0;
-  for (var k = -p.radius; k <= p.radius; k++) {
-    let q = clamp(at + step * k, vec2i(0), size - 1);
-    s += weight(k) * textureLoad(src, q, 0).r;
-  }
-  let m = clamp(s, 0.0, 1.0);
+  let m = clamp(gaussian(at, step), 0.0, 1.0);
   textureStore(dst, at, vec4f(m, m, m, 1.0));
 }
 

@@ -1,32 +1,16 @@
 // Contour smoothing: separable Gaussian blur at mask resolution (rounds jagged contours and
 // removes specks), then smoothstep(0, 1) in the vertical pass so the blurred edge does not
-// widen. Weights are one-sided (w[0] = centre), computed once on the CPU.
+// widen. Params, weight() and gaussian() come from separable-gaussian.wgsl, prepended by
+// mask-smooth.ts; the weights are computed once on the CPU.
 
-struct Params {
-  size: vec2u,
-  radius: i32,
-  sharpen: u32,
-  w: array<vec4f, 2>,
-};
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 
-fn weight(k: i32) -> f32 {
-  let a = u32(abs(k));
-  return p.w[a >> 2u][a & 3u];
-}
+fn tap(q: vec2i) -> f32 { return src[q.y * i32(p.size.x) + q.x]; }
 
 fn run(id: vec3u, step: vec2i, sharpen: bool) {
   if (id.x >= p.size.x || id.y >= p.size.y) { return; }
-  let size = vec2i(p.size);
-  let at = vec2i(id.xy);
-  var s = 0.0;
-  for (var k = -p.radius; k <= p.radius; k++) {
-    let q = clamp(at + step * k, vec2i(0), size - 1);
-    s += weight(k) * src[q.y * size.x + q.x];
-  }
+  var s = gaussian(vec2i(id.xy), step);
   if (sharpen) {
     let t = clamp(s, 0.0, 1.0);
     s = t * t * (3.0 - 2.0 * t);

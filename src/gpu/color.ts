@@ -11,9 +11,10 @@ export function lumaCoefficients(matrix: string | null | undefined, height: numb
 /**
  * Rows of the affine map from byte-normalised (y, u, v) in [0,1] to RGB in [0,1]:
  * rgb[i] = row[i].x*y + row[i].y*u + row[i].z*v + row[i].w. Range scaling is folded in so the
- * shader does one multiply-add per channel.
+ * shader does one multiply-add per channel. Written into `out` when given (12 floats), so a
+ * caller that re-derives them per frame allocates nothing.
  */
-export function yuvToRgbRows(kr: number, kb: number, fullRange: boolean): Float32Array {
+export function yuvToRgbRows(kr: number, kb: number, fullRange: boolean, out = new Float32Array(12)): Float32Array {
   const kg = 1 - kr - kb;
   const ys = fullRange ? 1 : 255 / 219;
   const yo = fullRange ? 0 : -16 / 219;
@@ -22,11 +23,10 @@ export function yuvToRgbRows(kr: number, kb: number, fullRange: boolean): Float3
   // R = Y' + a*Pr ; G = Y' - b*Pb - c*Pr ; B = Y' + d*Pb, with Pb = cs*(u - co), Pr = cs*(v - co).
   const a = 2 * (1 - kr), d = 2 * (1 - kb);
   const b = (2 * kb * (1 - kb)) / kg, c = (2 * kr * (1 - kr)) / kg;
-  return new Float32Array([
-    ys, 0, a * cs, yo - a * cs * co,
-    ys, -b * cs, -c * cs, yo + (b + c) * cs * co,
-    ys, d * cs, 0, yo - d * cs * co,
-  ]);
+  out[0] = ys; out[1] = 0; out[2] = a * cs; out[3] = yo - a * cs * co;
+  out[4] = ys; out[5] = -b * cs; out[6] = -c * cs; out[7] = yo + (b + c) * cs * co;
+  out[8] = ys; out[9] = d * cs; out[10] = 0; out[11] = yo - d * cs * co;
+  return out;
 }
 
 /** RGB → limited-range BT.709 YUV rows used by the NV12 output pass (bytes out). */

@@ -2,7 +2,7 @@ import type { Segmenter } from '../segment/segmenter.ts';
 import { MediaDecodeError } from '../util/errors.ts';
 import { SegmentPreprocessPass, type CropRect } from './passes/segment-preprocess.ts';
 import { boundsToFrame, maskBounds, personCrop } from '../segment/person-crop.ts';
-import { MaskRefiner } from './passes/mask-refiner.ts';
+import { MaskRefiner } from './stages/mask-refine-stage.ts';
 import type { MaskOptions } from '../segment/mask-options.ts';
 
 /** Width and height from a PNG or JPEG header, or null for other formats (decoded to find out). */

@@ -4,8 +4,9 @@
  * around the person(s) gives the model several times the pixels where they matter.
  */
 
-/** A rectangle of whole pixels. */
-export interface Rect { x: number; y: number; width: number; height: number }
+import type { Rect } from '../util/rect.ts';
+
+export type { Rect };
 
 /** Padding around the person's bounds, as a share of the larger side (measured best at 20–25 %). */
 export const CROP_PAD = 0.22;

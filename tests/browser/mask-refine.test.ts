@@ -13,7 +13,8 @@ import { readImage, readMaskPng, readVideoFrames, rgbToNchw, rgbToRgba } from '.
 import { iou, mean } from '../reference/iou.ts';
 import { maskBounds } from '../../src/segment/person-crop.ts';
 import { areaDownscale, featherRef, gaussianBlur, morphRef, smoothRef, temporalRef, thresholdRef, toByte, upsampleRef, resizeToNchw, type Plane } from '../reference/mask.ts';
-import { DEFAULT_MASK_OPTIONS, JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE, MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../src/segment/mask-options.ts';
+import { DEFAULT_MASK_OPTIONS } from '../../src/segment/mask-options.ts';
+import { JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE, MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../src/gpu/passes/mask-constants.ts';
 
 const PAGE = '/tests/browser/pages/mask-refine.page.ts';
 const W = 640, H = 360, MW = 256, MH = 144;

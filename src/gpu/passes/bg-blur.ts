@@ -1,12 +1,15 @@
 import shader from '../../../shaders/bg-blur.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
-import { blurPlan, type BlurPlan } from './bg-plan.ts';
+import { blurPlan, MAX_BLUR_RADIUS, type BlurPlan } from './bg-plan.ts';
+import { groups8, Shader, TimedPass, withConstants, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** Fallback weight of the pixel itself where a neighbourhood holds (almost) no background. */
 export const BG_BLUR_EPS = 1e-3;
 
-const WG = 8;
 const STORAGE_LEVEL = GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING;
+
+/** One step of the chain: its kernel, bind group cache and timed pass. */
+interface Step { kernel: Kernel; groups: BindGroupCache; timed: TimedPass }
 
 /**
  * Mask-weighted background blur and its composite: camera (rgba8unorm) + mask (.r = person)
@@ -14,15 +17,14 @@ const STORAGE_LEVEL = GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_
  * Large radii run at 1/2..1/16 resolution (see blurPlan), so cost stays bounded at 1080p.
  */
 export class BgBlurPass {
-  private readonly downPipeline: GPUComputePipeline;
-  private readonly blurPipeline: GPUComputePipeline;
-  private readonly compositePipeline: GPUComputePipeline;
-  private readonly downParams: GPUBuffer;
-  private readonly blurParamsH: GPUBuffer;
-  private readonly blurParamsV: GPUBuffer;
-  private readonly compositeParams: GPUBuffer;
-  private readonly blurData = new ArrayBuffer(96);
-  private readonly smallData = new ArrayBuffer(32);
+  private readonly down: Step;
+  private readonly blurH: Step;
+  private readonly blurV: Step;
+  private readonly composite: Step;
+  private readonly downParams: Uniform;
+  private readonly blurParamsH: Uniform;
+  private readonly blurParamsV: Uniform;
+  private readonly compositeParams: Uniform;
   private readonly sampler: GPUSampler;
   private strength = 0.5;
   private lightWrap = 0;
@@ -34,21 +36,20 @@ export class BgBlurPass {
   private paramsDirty = true;
   private levelA: GPUTexture | null = null;
   private levelB: GPUTexture | null = null;
-  private groups: { down: GPUBindGroup; h: GPUBindGroup; v: GPUBindGroup; comp: GPUBindGroup } | null = null;
-  private bound: [GPUTexture | null, GPUTexture | null, GPUTexture | null] = [null, null, null];
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'bg-blur' });
-    const make = (entryPoint: string) => device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint }, label: `bg-blur-${entryPoint}` });
-    this.downPipeline = make('down');
-    this.blurPipeline = make('blur');
-    this.compositePipeline = make('composite');
-    const ubo = (size: number, label: string) => device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+    const s = new Shader(device, withConstants(shader, { MAX_RADIUS: MAX_BLUR_RADIUS }), 'bg-blur');
+    const step = (kernel: Kernel, name: string): Step => ({ kernel, groups: kernel.groups(`bg-blur-${name}`), timed: new TimedPass(`bg-${name}`) });
+    const blur = s.kernel('blur', ['blurIn', 'blurOut', 'bp'], 'bg-blur-blur');
+    this.down = step(s.kernel('down', ['camTex', 'maskTex', 'downOut', 'dp'], 'bg-blur-down'), 'down');
+    this.blurH = step(blur, 'blur-h');
+    this.blurV = step(blur, 'blur-v');
+    this.composite = step(s.kernel('composite', ['camTex', 'maskTex', 'levelTex', 'outTex', 'cp', 'levelSampler'], 'bg-blur-composite'), 'composite');
     this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'bg-blur-level' });
-    this.downParams = ubo(32, 'bg-blur-down-params');
-    this.blurParamsH = ubo(96, 'bg-blur-h-params');
-    this.blurParamsV = ubo(96, 'bg-blur-v-params');
-    this.compositeParams = ubo(32, 'bg-blur-composite-params');
+    this.downParams = s.uniform('dp', 'bg-blur-down-params');
+    this.blurParamsH = s.uniform('bp', 'bg-blur-h-params');
+    this.blurParamsV = s.uniform('bp', 'bg-blur-v-params');
+    this.compositeParams = s.uniform('cp', 'bg-blur-composite-params');
   }
 
   /** Blur strength 0..1 (0 = camera unchanged); takes effect at the next encode. */
@@ -71,23 +72,19 @@ export class BgBlurPass {
   encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
     const w = camera.width, h = camera.height;
     this.prepare(w, h);
-    this.bind(camera, mask, target);
-    const plan = this.plan!, g = this.groups!;
-    this.run(encoder, timer, 'bg-down', this.downPipeline, g.down, plan.levelWidth, plan.levelHeight);
+    const plan = this.plan!, a = this.levelA!, b = this.levelB!;
+    const lw = plan.levelWidth, lh = plan.levelHeight;
+    this.run(encoder, timer, this.down, this.down.groups.get(camera, mask, a, this.downParams.buffer), lw, lh);
     if (plan.radius > 0) {
-      this.run(encoder, timer, 'bg-blur-h', this.blurPipeline, g.h, plan.levelWidth, plan.levelHeight);
-      this.run(encoder, timer, 'bg-blur-v', this.blurPipeline, g.v, plan.levelWidth, plan.levelHeight);
+      this.run(encoder, timer, this.blurH, this.blurH.groups.get(a, b, this.blurParamsH.buffer), lw, lh);
+      this.run(encoder, timer, this.blurV, this.blurV.groups.get(b, a, this.blurParamsV.buffer), lw, lh);
     }
-    this.run(encoder, timer, 'bg-composite', this.compositePipeline, g.comp, w, h);
+    const comp = this.composite.groups.get(camera, mask, a, target, this.compositeParams.buffer, this.sampler);
+    this.run(encoder, timer, this.composite, comp, w, h);
   }
 
-  private run(encoder: GPUCommandEncoder, timer: PassTimer | undefined, name: string, pipeline: GPUComputePipeline, group: GPUBindGroup, x: number, y: number): void {
-    const pass = encoder.beginComputePass({ label: name, timestampWrites: timer?.pass(name) });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(x / WG), Math.ceil(y / WG));
-    pass.end();
-    timer?.endPass(name);
+  private run(encoder: GPUCommandEncoder, timer: PassTimer | undefined, step: Step, group: GPUBindGroup, x: number, y: number): void {
+    step.timed.run(encoder, step.kernel.pipeline, group, groups8(x), groups8(y), timer);
   }
 
   /** Recomputes the plan, level textures and uniforms only when strength, size or wrap changed. */
@@ -99,7 +96,6 @@ export class BgBlurPass {
         const desc = (label: string): GPUTextureDescriptor => ({ size: [plan.levelWidth, plan.levelHeight], format: 'rgba16float', usage: STORAGE_LEVEL, label });
         this.levelA = this.device.createTexture(desc('bg-blur-level-a'));
         this.levelB = this.device.createTexture(desc('bg-blur-level-b'));
-        this.groups = null;
       }
       this.plan = plan;
       this.planStrength = this.strength;
@@ -109,52 +105,20 @@ export class BgBlurPass {
     }
     if (!this.paramsDirty) return;
     const plan = this.plan!;
-    const u32 = new Uint32Array(this.smallData), f32 = new Float32Array(this.smallData);
-    u32.set([w, h, plan.levelWidth, plan.levelHeight, plan.factor, 0, 0, 0]);
-    this.device.queue.writeBuffer(this.downParams, 0, this.smallData);
-    u32.set([w, h, plan.levelWidth, plan.levelHeight]);
-    f32.set([1 / plan.factor, this.lightWrap, BG_BLUR_EPS, 0], 4);
-    this.device.queue.writeBuffer(this.compositeParams, 0, this.smallData);
-    const bu = new Uint32Array(this.blurData), bi = new Int32Array(this.blurData), bf = new Float32Array(this.blurData);
-    bf.fill(0);
-    bu.set([plan.levelWidth, plan.levelHeight]);
-    bu[4] = plan.radius;
-    bf.set(plan.weights, 8);
-    bi.set([1, 0], 2);
-    this.device.queue.writeBuffer(this.blurParamsH, 0, this.blurData);
-    bi.set([0, 1], 2);
-    this.device.queue.writeBuffer(this.blurParamsV, 0, this.blurData);
+    const size = [w, h], levelSize = [plan.levelWidth, plan.levelHeight];
+    this.downParams.set({ size, levelSize, factor: plan.factor }).write();
+    this.compositeParams.set({ size, levelSize, invFactor: 1 / plan.factor, lightWrap: this.lightWrap, eps: BG_BLUR_EPS }).write();
+    const blur = { size: levelSize, radius: plan.radius };
+    this.blurParamsH.set(blur).set({ dir: [1, 0] }).setArray('w', plan.weights).write();
+    this.blurParamsV.set(blur).set({ dir: [0, 1] }).setArray('w', plan.weights).write();
     this.paramsDirty = false;
-  }
-
-  private bind(camera: GPUTexture, mask: GPUTexture, target: GPUTexture): void {
-    const [c, m, t] = this.bound;
-    if (this.groups && c === camera && m === mask && t === target) return;
-    const a = this.levelA!.createView(), b = this.levelB!.createView();
-    const cam = camera.createView(), msk = mask.createView();
-    const group = (p: GPUComputePipeline, label: string, entries: GPUBindGroupEntry[]) =>
-      this.device.createBindGroup({ layout: p.getBindGroupLayout(0), entries, label });
-    this.groups = {
-      down: group(this.downPipeline, 'bg-blur-down', [
-        { binding: 0, resource: cam }, { binding: 1, resource: msk },
-        { binding: 2, resource: a }, { binding: 3, resource: { buffer: this.downParams } }]),
-      h: group(this.blurPipeline, 'bg-blur-h', [
-        { binding: 4, resource: a }, { binding: 5, resource: b }, { binding: 6, resource: { buffer: this.blurParamsH } }]),
-      v: group(this.blurPipeline, 'bg-blur-v', [
-        { binding: 4, resource: b }, { binding: 5, resource: a }, { binding: 6, resource: { buffer: this.blurParamsV } }]),
-      comp: group(this.compositePipeline, 'bg-blur-composite', [
-        { binding: 0, resource: cam }, { binding: 1, resource: msk }, { binding: 7, resource: a },
-        { binding: 8, resource: target.createView() }, { binding: 9, resource: { buffer: this.compositeParams } },
-        { binding: 10, resource: this.sampler }]),
-    };
-    this.bound = [camera, mask, target];
   }
 
   /** Frees GPU buffers and level textures. */
   destroy(): void {
-    for (const b of [this.downParams, this.blurParamsH, this.blurParamsV, this.compositeParams]) b.destroy();
+    for (const u of [this.downParams, this.blurParamsH, this.blurParamsV, this.compositeParams]) u.destroy();
     this.levelA?.destroy(); this.levelB?.destroy();
     this.levelA = this.levelB = null;
-    this.groups = null;
+    for (const s of [this.down, this.blurH, this.blurV, this.composite]) s.groups.clear();
   }
 }

@@ -50,13 +50,16 @@ export function blurPlan(strength: number, width: number, height: number): BlurP
   return { factor, levelWidth: Math.ceil(width / factor), levelHeight: Math.ceil(height / factor), sigma, radius, weights };
 }
 
+/** Light-wrap taps: 8 directions at two distances. Sizes bg-replace.wgsl's offset array. */
+export const LIGHT_WRAP_TAPS = 16;
+
 /**
- * Integer pixel offsets of the 16 light-wrap taps: 8 directions at distance d and d/2, with d
- * about 1/90 of the short side (4 px at 360p, 12 px at 1080p).
+ * Integer pixel offsets (x, y pairs) of the LIGHT_WRAP_TAPS light-wrap taps: 8 directions at
+ * distance d and d/2, with d about 1/90 of the short side (4 px at 360p, 12 px at 1080p).
  */
 export function lightWrapOffsets(width: number, height: number): Int32Array {
   const d = Math.max(2, Math.round(Math.min(width, height) / 90));
-  const out = new Int32Array(32);
+  const out = new Int32Array(2 * LIGHT_WRAP_TAPS);
   const dirs = [[1, 0], [-1, 0], [0, 1], [0, -1], [Math.SQRT1_2, Math.SQRT1_2], [-Math.SQRT1_2, Math.SQRT1_2], [Math.SQRT1_2, -Math.SQRT1_2], [-Math.SQRT1_2, -Math.SQRT1_2]];
   let i = 0;
   for (const r of [d, Math.max(1, Math.round(d / 2))]) {

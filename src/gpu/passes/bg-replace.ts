@@ -1,6 +1,7 @@
 import shader from '../../../shaders/bg-replace.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
-import { coverMapping, lightWrapOffsets } from './bg-plan.ts';
+import { coverMapping, LIGHT_WRAP_TAPS, lightWrapOffsets } from './bg-plan.ts';
+import { groups8, SingleKernelPass, withConstants } from './pass-common.ts';
 
 /** What replaces the background; the shader's mode uniform in the same order. */
 export type ReplaceMode = 'none' | 'color' | 'image' | 'transparent';
@@ -13,10 +14,7 @@ export type BackgroundImageSource = ImageBitmap | OffscreenCanvas | HTMLCanvasEl
  * Person over a solid colour or cover-fitted image, or camera + mask as alpha, or the camera
  * unchanged, with optional light wrap. One compute pass; output rgba8unorm, straight alpha.
  */
-export class BgReplacePass {
-  private readonly pipeline: GPUComputePipeline;
-  private readonly params: GPUBuffer;
-  private readonly data = new ArrayBuffer(192);
+export class BgReplacePass extends SingleKernelPass {
   private readonly placeholder: GPUTexture;
   private image: GPUTexture | null = null;
   private mode: ReplaceMode = 'none';
@@ -25,13 +23,9 @@ export class BgReplacePass {
   private dirty = true;
   private width = 0;
   private height = 0;
-  private group: GPUBindGroup | null = null;
-  private bound: (GPUTexture | null)[] = [];
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'bg-replace' });
-    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'bg-replace' });
-    this.params = device.createBuffer({ size: 192, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'bg-replace-params' });
+    super(device, withConstants(shader, { LIGHT_WRAP_TAPS }), 'bg-replace', ['camTex', 'maskTex', 'imageTex', 'outTex', 'u'], 'bg-replace', 'u');
     // Bound in place of a missing image so the bind group layout is always satisfied.
     this.placeholder = device.createTexture({ size: [1, 1], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING, label: 'bg-replace-placeholder' });
   }
@@ -55,7 +49,7 @@ export class BgReplacePass {
   setImage(source: BackgroundImageSource | null): void {
     this.image?.destroy();
     this.image = null;
-    this.group = null;
+    this.groups.clear();
     this.dirty = true;
     if (!source) return;
     const { width, height } = source;
@@ -89,48 +83,28 @@ export class BgReplacePass {
     if (w !== this.width || h !== this.height) { this.width = w; this.height = h; this.dirty = true; }
     if (this.dirty) this.writeParams(w, h);
     const img = this.image ?? this.placeholder;
-    const b = this.bound;
-    if (!this.group || b[0] !== camera || b[1] !== mask || b[2] !== img || b[3] !== target) {
-      this.group = this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0), label: 'bg-replace',
-        entries: [
-          { binding: 0, resource: camera.createView() }, { binding: 1, resource: mask.createView() },
-          { binding: 2, resource: img.createView() }, { binding: 3, resource: target.createView() },
-          { binding: 4, resource: { buffer: this.params } },
-        ],
-      });
-      this.bound = [camera, mask, img, target];
-    }
-    const pass = encoder.beginComputePass({ label: 'bg-replace', timestampWrites: timer?.pass('bg-replace') });
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.group);
-    pass.dispatchWorkgroups(Math.ceil(w / 8), Math.ceil(h / 8));
-    pass.end();
-    timer?.endPass('bg-replace');
+    this.dispatch(encoder, this.groups.get(camera, mask, img, target, this.params.buffer), groups8(w), groups8(h), timer);
   }
 
   private writeParams(w: number, h: number): void {
-    const u32 = new Uint32Array(this.data), i32 = new Int32Array(this.data), f32 = new Float32Array(this.data);
     const img = this.image;
     const iw = img?.width ?? 1, ih = img?.height ?? 1;
     // Without an image the placeholder (transparent black) is what 'image' shows.
     const mode = this.mode === 'image' && !img ? MODE_CODE.transparent : MODE_CODE[this.mode];
-    u32.set([w, h, iw, ih, mode, 0]);
-    f32.set([this.lightWrap, 0], 6);
-    f32.set(this.color, 8);
     const map = coverMapping(iw, ih, w, h);
-    f32.set([map.scale, map.offsetX, map.offsetY, 0], 12);
-    i32.set(lightWrapOffsets(w, h), 16);
-    this.device.queue.writeBuffer(this.params, 0, this.data);
+    this.params.set({
+      size: [w, h], imageSize: [iw, ih], mode, lightWrap: this.lightWrap, color: this.color,
+      map: [map.scale, map.offsetX, map.offsetY, 0],
+    }).setArray('offs', lightWrapOffsets(w, h)).write();
     this.dirty = false;
   }
 
   /** Frees GPU objects. */
-  destroy(): void {
-    this.params.destroy();
+  override destroy(): void {
+    super.destroy();
     this.placeholder.destroy();
     this.image?.destroy();
     this.image = null;
-    this.group = null;
+    this.groups.clear();
   }
 }

@@ -1,6 +1,7 @@
 import shader from '../../../shaders/ingest-yuv.wgsl?raw';
 import { lumaCoefficients, yuvToRgbRows } from '../color.ts';
 import type { PassTimer } from '../timing.ts';
+import { ChangeKey, SingleKernelPass } from './pass-common.ts';
 
 const FORMAT_CODE: Partial<Record<VideoPixelFormat, number>> = {
   I420: 0, I420A: 0, NV12: 1, RGBA: 2, RGBX: 2, BGRA: 3, BGRX: 3,
@@ -35,21 +36,32 @@ function alignedLayout(fmt: VideoPixelFormat, width: number, height: number): Vi
  * compute pass that converts I420, NV12, RGBA or BGRA (BT.601/BT.709, limited/full range) into
  * the working RGBA texture. Formats it does not know are asked of copyTo as RGBA.
  */
-export class IngestYuvPass {
-  private readonly pipeline: GPUComputePipeline;
-  private readonly params: GPUBuffer;
-  private readonly paramData = new ArrayBuffer(96);
+export class IngestYuvPass extends SingleKernelPass {
   private staging: ArrayBuffer | null = null;
+  private stagingView: Uint8Array | null = null;
   private src: GPUBuffer | null = null;
-  private bindGroup: GPUBindGroup | null = null;
-  private boundTarget: GPUTexture | null = null;
   private width = 0;
   private height = 0;
+  // copyTo options per (format, size), so a steady stream builds no layout objects.
+  private copyFormat: VideoPixelFormat | null = null;
+  private copyWidth = 0;
+  private copyHeight = 0;
+  private copyOpts: VideoFrameCopyToOptions = {};
+  // Colour rows per (matrix, height, range), written into the params' row views.
+  private matrix: string | null | undefined = undefined;
+  private readonly colorKey = new ChangeKey();
+  private readonly rows = new Float32Array(12);
+  private readonly size: Uint32Array;
+  private readonly format: Uint32Array;
+  private readonly opaque: Uint32Array;
+  private readonly offsets: Uint32Array;
+  private readonly strides: Uint32Array;
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'ingest-yuv' });
-    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'ingest-yuv' });
-    this.params = device.createBuffer({ size: 96, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'ingest-yuv-params' });
+    super(device, shader, 'ingest-yuv', ['src', 'p', 'dst'], 'ingest');
+    const u32 = (name: string): Uint32Array => this.params.field(name) as Uint32Array;
+    this.size = u32('size'); this.format = u32('format'); this.opaque = u32('opaque');
+    this.offsets = u32('offsets'); this.strides = u32('strides');
   }
 
   /** Copies the frame's planes to the GPU; the caller still owns and closes the frame. */
@@ -57,58 +69,55 @@ export class IngestYuvPass {
     const fmt = frame.format;
     const native = fmt !== null && FORMAT_CODE[fmt] !== undefined;
     const rect = frame.visibleRect!;
-    const copyOpts: VideoFrameCopyToOptions = native ? alignedLayout(fmt!, rect.width, rect.height) : { format: 'RGBA' };
+    const copyOpts = this.copyOptions(native ? fmt : null, rect.width, rect.height);
     const size = frame.allocationSize(copyOpts);
     const padded = Math.ceil(size / 4) * 4;
     if (!this.staging || this.staging.byteLength < padded) {
       this.staging = new ArrayBuffer(padded);
       this.src?.destroy();
       this.src = this.device.createBuffer({ size: padded, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'ingest-yuv-planes' });
-      this.bindGroup = null;
     }
-    const view = new Uint8Array(this.staging, 0, size);
-    const layout = await frame.copyTo(view, copyOpts);
-    const code = native ? FORMAT_CODE[fmt!]! : 2;
+    if (this.stagingView?.buffer !== this.staging || this.stagingView.byteLength !== size) this.stagingView = new Uint8Array(this.staging, 0, size);
+    const layout = await frame.copyTo(this.stagingView, copyOpts);
     this.width = rect.width;
     this.height = rect.height;
-    const cs = frame.colorSpace;
-    const { kr, kb } = lumaCoefficients(cs.matrix, rect.height);
-    const u32 = new Uint32Array(this.paramData);
-    const f32 = new Float32Array(this.paramData);
-    u32[0] = rect.width; u32[1] = rect.height; u32[2] = code;
-    u32[3] = fmt === 'RGBX' || fmt === 'BGRX' ? 1 : 0;
+    this.size[0] = rect.width; this.size[1] = rect.height;
+    this.format[0] = native ? FORMAT_CODE[fmt!]! : 2;
+    this.opaque[0] = fmt === 'RGBX' || fmt === 'BGRX' ? 1 : 0;
     for (let i = 0; i < 3; i++) {
-      u32[4 + i] = layout[i]?.offset ?? 0;
-      u32[8 + i] = layout[i]?.stride ?? 0;
+      this.offsets[i] = layout[i]?.offset ?? 0;
+      this.strides[i] = layout[i]?.stride ?? 0;
     }
-    f32.set(yuvToRgbRows(kr, kb, cs.fullRange === true), 12);
-    this.device.queue.writeBuffer(this.params, 0, this.paramData);
+    this.setColor(frame.colorSpace, rect.height);
+    this.params.writeIfChanged();
     this.device.queue.writeBuffer(this.src!, 0, this.staging, 0, padded);
   }
 
   /** Encodes the conversion into `target` (rgba8unorm with STORAGE_BINDING) at the uploaded size. */
   encode(encoder: GPUCommandEncoder, target: GPUTexture, timer?: PassTimer): void {
-    if (!this.bindGroup || this.boundTarget !== target) {
-      this.bindGroup = this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.src! } },
-          { binding: 1, resource: { buffer: this.params } },
-          { binding: 2, resource: target.createView() },
-        ],
-        label: 'ingest-yuv',
-      });
-      this.boundTarget = target;
-    }
-    const pass = encoder.beginComputePass({ label: 'ingest-yuv', timestampWrites: timer?.pass('ingest') });
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.bindGroup);
     // 8x8 threads of 4x2 pixels each.
-    pass.dispatchWorkgroups(Math.ceil(this.width / 32), Math.ceil(this.height / 16));
-    pass.end();
-    timer?.endPass('ingest');
+    this.dispatch(encoder, this.groups.get(this.src!, this.params.buffer, target), Math.ceil(this.width / 32), Math.ceil(this.height / 16), timer);
+  }
+
+  private copyOptions(fmt: VideoPixelFormat | null, width: number, height: number): VideoFrameCopyToOptions {
+    if (fmt !== this.copyFormat || width !== this.copyWidth || height !== this.copyHeight) {
+      this.copyOpts = fmt ? alignedLayout(fmt, width, height) : { format: 'RGBA' };
+      this.copyFormat = fmt; this.copyWidth = width; this.copyHeight = height;
+    }
+    return this.copyOpts;
+  }
+
+  private setColor(cs: VideoColorSpace, height: number): void {
+    const full = cs.fullRange === true ? 1 : 0;
+    // The height matters for an unknown matrix (HD or SD); it rarely changes.
+    const changed = this.colorKey.changed(height, full);
+    if (!changed && cs.matrix === this.matrix) return;
+    this.matrix = cs.matrix;
+    const { kr, kb } = lumaCoefficients(cs.matrix, height);
+    const r = yuvToRgbRows(kr, kb, full === 1, this.rows);
+    this.params.set({ row0: r.subarray(0, 4), row1: r.subarray(4, 8), row2: r.subarray(8, 12) });
   }
 
   /** Frees GPU buffers. */
-  destroy(): void { this.src?.destroy(); this.params.destroy(); }
+  override destroy(): void { this.src?.destroy(); super.destroy(); }
 }

@@ -1,6 +1,6 @@
 import shader from '../../../shaders/mask-bounds.wgsl?raw';
-import type { Rect } from '../../segment/person-crop.ts';
-import { BindGroupCache, ChangeKey, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
+import type { Rect } from '../../util/rect.ts';
+import { ChangeKey, groups8, SingleKernelPass } from './pass-common.ts';
 
 /** Fewer person pixels than this count as no person (as maskBounds on the CPU). */
 const MIN_PIXELS = 12;
@@ -9,23 +9,20 @@ const MIN_PIXELS = 12;
  * Where the person is in a model mask, found on the GPU so that on the WebGPU path the mask
  * never leaves it: only five numbers are read back. Used to aim the next person-centred crop.
  */
-export class MaskBoundsPass {
-  private readonly pipeline: GPUComputePipeline;
-  private readonly params: GPUBuffer;
-  private readonly paramData = new ArrayBuffer(16);
+export class MaskBoundsPass extends SingleKernelPass {
   private readonly result: GPUBuffer;
   private readonly staging: GPUBuffer;
-  private readonly groups: BindGroupCache;
+  /** Bytes of the result: the shader's `array<atomic<u32>, 5>`. */
+  private readonly resultBytes: number;
   private readonly key = new ChangeKey();
   private busy = false;
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'mask-bounds' });
-    this.pipeline = computePipeline(device, module, 'main', 'mask-bounds');
-    this.params = uniformBuffer(device, 16, 'mask-bounds-params');
-    this.result = device.createBuffer({ size: 32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'mask-bounds' });
-    this.staging = device.createBuffer({ size: 32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'mask-bounds-readback' });
-    this.groups = new BindGroupCache(device, this.pipeline, 'mask-bounds');
+    super(device, shader, 'mask-bounds', ['p', 'mask', 'result']);
+    this.resultBytes = this.shader.defs.storages.result!.size;
+    const size = Math.ceil(this.resultBytes / 16) * 16;
+    this.result = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'mask-bounds' });
+    this.staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'mask-bounds-readback' });
   }
 
   /**
@@ -36,22 +33,15 @@ export class MaskBoundsPass {
     if (this.busy) return null;
     this.busy = true;
     try {
-      if (this.key.changed(width, height, threshold)) {
-        const u32 = new Uint32Array(this.paramData), f32 = new Float32Array(this.paramData);
-        u32[0] = width; u32[1] = height; f32[2] = threshold;
-        this.device.queue.writeBuffer(this.params, 0, this.paramData);
-      }
+      if (this.key.changed(width, height, threshold)) this.params.set({ size: [width, height], threshold }).write();
       const enc = this.device.createCommandEncoder({ label: 'mask-bounds' });
       enc.clearBuffer(this.result);
-      const pass = enc.beginComputePass({ label: 'mask-bounds' });
-      pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, this.groups.get([[0, this.params], [1, mask], [2, this.result]]));
-      pass.dispatchWorkgroups(groups8(width), groups8(height));
-      pass.end();
-      enc.copyBufferToBuffer(this.result, 0, this.staging, 0, 20);
+      this.dispatch(enc, this.groups.get(this.params.buffer, mask, this.result), groups8(width), groups8(height));
+      const n = this.resultBytes;
+      enc.copyBufferToBuffer(this.result, 0, this.staging, 0, n);
       this.device.queue.submit([enc.finish()]);
-      await this.staging.mapAsync(GPUMapMode.READ, 0, 20);
-      const r = new Uint32Array(this.staging.getMappedRange(0, 20));
+      await this.staging.mapAsync(GPUMapMode.READ, 0, n);
+      const r = new Uint32Array(this.staging.getMappedRange(0, n));
       const out = r[4] < MIN_PIXELS ? null : { x: width - 1 - r[0], y: height - 1 - r[1], width: r[2] - (width - 1 - r[0]) + 1, height: r[3] - (height - 1 - r[1]) + 1 };
       this.staging.unmap();
       return out;
@@ -61,5 +51,5 @@ export class MaskBoundsPass {
   }
 
   /** Frees GPU buffers. */
-  destroy(): void { this.params.destroy(); this.result.destroy(); this.staging.destroy(); }
+  override destroy(): void { super.destroy(); this.result.destroy(); this.staging.destroy(); }
 }

@@ -1,35 +1,23 @@
 import shader from '../../../shaders/mask-feather.wgsl?raw';
-import { featherKernel, gaussianWeights } from '../../segment/mask-options.ts';
 import type { PassTimer } from '../timing.ts';
-import { SeparablePass } from './mask-common.ts';
+import { featherKernel } from './mask-constants.ts';
+import { SeparableGaussianPass } from './separable-gaussian.ts';
 
 /**
  * Feather: separable Gaussian (sigma = radius/2) on the full-resolution rgba8unorm mask,
  * `mask` → `tmp` → `mask`. Both textures need TEXTURE_BINDING | STORAGE_BINDING.
  */
-export class MaskFeatherPass {
-  private readonly sep: SeparablePass;
-  private readonly paramData = new ArrayBuffer(128);
-
-  constructor(private readonly device: GPUDevice) {
-    this.sep = new SeparablePass(device, shader, 'mask-feather', 128);
+export class MaskFeatherPass extends SeparableGaussianPass {
+  /** `maxRadius` (pixels) sizes the shader's weights; larger radii are clamped to it. */
+  constructor(device: GPUDevice, maxRadius: number) {
+    super(device, shader, 'mask-feather', maxRadius);
   }
 
   /** Encodes the blur in place on `mask`; radius in pixels, 0 encodes nothing. */
   encode(encoder: GPUCommandEncoder, mask: GPUTexture, tmp: GPUTexture, radiusPx: number, timer?: PassTimer): void {
-    const { sigma, radius } = featherKernel(radiusPx);
+    const { sigma, radius } = featherKernel(radiusPx, this.maxRadius);
     if (radius === 0) return;
-    if (this.sep.changed(mask.width, mask.height, radius)) {
-      const u32 = new Uint32Array(this.paramData);
-      const f32 = new Float32Array(this.paramData);
-      u32[0] = mask.width; u32[1] = mask.height; u32[2] = radius; u32[3] = 0;
-      f32.fill(0, 4);
-      f32.set(gaussianWeights(sigma, radius), 4);
-      this.device.queue.writeBuffer(this.sep.params, 0, this.paramData);
-    }
-    this.sep.encode(encoder, mask, tmp, mask, mask.width, mask.height, timer);
+    if (this.changed(mask.width, mask.height, radius)) this.writeKernel(mask.width, mask.height, sigma, radius, false);
+    this.run(encoder, mask, tmp, mask, mask.width, mask.height, timer);
   }
-
-  /** Frees GPU buffers. */
-  destroy(): void { this.sep.destroy(); }
 }

@@ -1,35 +1,24 @@
 import shader from '../../../shaders/mask-smooth.wgsl?raw';
-import { gaussianWeights, smoothKernel } from '../../segment/mask-options.ts';
 import type { PassTimer } from '../timing.ts';
-import { SeparablePass } from './mask-common.ts';
+import { SMOOTH_MAX_RADIUS, smoothKernel } from './mask-constants.ts';
 import type { MaskIo } from './mask-threshold.ts';
+import { SeparableGaussianPass } from './separable-gaussian.ts';
 
 /**
  * Contour smoothing at mask resolution: separable Gaussian (sigma = SMOOTH_MAX_SIGMA ·
  * smoothContour) then smoothstep(0, 1) to keep the edge from widening. 0 copies.
  */
-export class MaskSmoothPass {
-  private readonly sep: SeparablePass;
-  private readonly paramData = new ArrayBuffer(48);
-
-  constructor(private readonly device: GPUDevice) {
-    this.sep = new SeparablePass(device, shader, 'mask-smooth', 48);
+export class MaskSmoothPass extends SeparableGaussianPass {
+  constructor(device: GPUDevice) {
+    super(device, shader, 'mask-smooth', SMOOTH_MAX_RADIUS);
   }
 
   /** Encodes both directions; `tmp` is a scratch buffer of the same size. */
   encode(encoder: GPUCommandEncoder, io: MaskIo & { tmp: GPUBuffer }, smoothContour: number, timer?: PassTimer): void {
-    if (this.sep.changed(io.width, io.height, smoothContour)) {
+    if (this.changed(io.width, io.height, smoothContour)) {
       const { sigma, radius } = smoothKernel(smoothContour);
-      const u32 = new Uint32Array(this.paramData);
-      const f32 = new Float32Array(this.paramData);
-      u32[0] = io.width; u32[1] = io.height; u32[2] = radius; u32[3] = radius > 0 ? 1 : 0;
-      f32.fill(0, 4);
-      f32.set(gaussianWeights(sigma, radius), 4);
-      this.device.queue.writeBuffer(this.sep.params, 0, this.paramData);
+      this.writeKernel(io.width, io.height, sigma, radius, radius > 0);
     }
-    this.sep.encode(encoder, io.src, io.tmp, io.dst, io.width, io.height, timer);
+    this.run(encoder, io.src, io.tmp, io.dst, io.width, io.height, timer);
   }
-
-  /** Frees GPU buffers. */
-  destroy(): void { this.sep.destroy(); }
 }

@@ -1,7 +1,7 @@
 import shader from '../../../shaders/mask-temporal.wgsl?raw';
-import { MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from '../../segment/mask-options.ts';
 import type { PassTimer } from '../timing.ts';
-import { BindGroupCache, computePipeline, groups8, uniformBuffer } from './mask-common.ts';
+import { MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from './mask-constants.ts';
+import { groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** Buffers of one temporal step: raw model mask and low-res frame in, smoothed mask out. */
 export interface TemporalIo {
@@ -21,14 +21,14 @@ export interface TemporalIo {
  * through unchanged.
  */
 export class MaskTemporalPass {
-  private readonly main: GPUComputePipeline;
-  private readonly commit: GPUComputePipeline;
-  private readonly params: GPUBuffer;
-  private readonly firstParams: GPUBuffer;
-  private readonly paramData = new ArrayBuffer(32);
+  private readonly main: Kernel;
+  private readonly commit: Kernel;
+  private readonly params: Uniform;
+  private readonly firstParams: Uniform;
   private readonly mainGroups: BindGroupCache;
   private readonly firstGroups: BindGroupCache;
   private readonly commitGroups: BindGroupCache;
+  private readonly timed = new TimedPass('mask-temporal');
   private prevMask: GPUBuffer | null = null;
   private prevFrame: GPUBuffer | null = null;
   private width = 0;
@@ -37,14 +37,14 @@ export class MaskTemporalPass {
   private primed = false;
 
   constructor(private readonly device: GPUDevice, temporal = 0) {
-    const module = device.createShaderModule({ code: shader, label: 'mask-temporal' });
-    this.main = computePipeline(device, module, 'main', 'mask-temporal');
-    this.commit = computePipeline(device, module, 'commit', 'mask-temporal-commit');
-    this.params = uniformBuffer(device, 32, 'mask-temporal-params');
-    this.firstParams = uniformBuffer(device, 32, 'mask-temporal-first-params');
-    this.mainGroups = new BindGroupCache(device, this.main, 'mask-temporal');
-    this.firstGroups = new BindGroupCache(device, this.main, 'mask-temporal-first');
-    this.commitGroups = new BindGroupCache(device, this.commit, 'mask-temporal-commit');
+    const s = new Shader(device, shader, 'mask-temporal');
+    this.main = s.kernel('main', ['p', 'raw', 'frame', 'prevMask', 'prevFrame', 'dst']);
+    this.commit = s.kernel('commit', ['p', 'frame', 'stateMask', 'stateFrame', 'newMask'], 'mask-temporal-commit');
+    this.params = s.uniform('p', 'mask-temporal-params');
+    this.firstParams = s.uniform('p', 'mask-temporal-first-params');
+    this.mainGroups = this.main.groups();
+    this.firstGroups = this.main.groups('mask-temporal-first');
+    this.commitGroups = this.commit.groups();
     this.strength = temporal;
   }
 
@@ -63,20 +63,16 @@ export class MaskTemporalPass {
     if (io.width !== this.width || io.height !== this.height) this.resize(io.width, io.height);
     const first = !this.primed;
     const groups = first ? this.firstGroups : this.mainGroups;
-    const group = groups.get([
-      [0, first ? this.firstParams : this.params], [1, io.raw], [2, io.frame],
-      [3, this.prevMask!], [4, this.prevFrame!], [5, io.dst],
-    ]);
-    const commitGroup = this.commitGroups.get([[0, this.params], [2, io.frame], [6, this.prevMask!], [7, this.prevFrame!], [8, io.dst]]);
-    const pass = encoder.beginComputePass({ label: 'mask-temporal', timestampWrites: timer?.pass('mask-temporal') });
-    pass.setPipeline(this.main);
+    const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, io.frame, this.prevMask!, this.prevFrame!, io.dst);
+    const commitGroup = this.commitGroups.get(this.params.buffer, io.frame, this.prevMask!, this.prevFrame!, io.dst);
+    const pass = this.timed.begin(encoder, timer);
+    pass.setPipeline(this.main.pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
-    pass.setPipeline(this.commit);
+    pass.setPipeline(this.commit.pipeline);
     pass.setBindGroup(0, commitGroup);
     pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
-    pass.end();
-    timer?.endPass('mask-temporal');
+    this.timed.end(pass, timer);
     this.primed = true;
   }
 
@@ -96,16 +92,13 @@ export class MaskTemporalPass {
   }
 
   private writeParams(): void {
-    const u32 = new Uint32Array(this.paramData);
-    const f32 = new Float32Array(this.paramData);
-    u32[0] = this.width; u32[1] = this.height;
-    f32[3] = MOTION_LO; f32[4] = MOTION_HI;
+    const fixed = { size: [this.width, this.height], motionLo: MOTION_LO, motionHi: MOTION_HI };
     // The first frame uses its own uniform with band 0 so a reset never races a queued write.
-    const band = (b: number) => { f32[2] = b; f32[5] = TEMPORAL_SNAP_LO * b; f32[6] = TEMPORAL_SNAP_HI * b; };
-    band(0);
-    this.device.queue.writeBuffer(this.firstParams, 0, this.paramData);
-    band(temporalBand(this.strength));
-    this.device.queue.writeBuffer(this.params, 0, this.paramData);
+    const band = (u: Uniform, b: number): void => {
+      u.set(fixed).set({ band: b, snapLo: TEMPORAL_SNAP_LO * b, snapHi: TEMPORAL_SNAP_HI * b }).write();
+    };
+    band(this.firstParams, 0);
+    band(this.params, temporalBand(this.strength));
   }
 
   /** Frees GPU buffers. */

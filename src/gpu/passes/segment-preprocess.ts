@@ -1,8 +1,10 @@
 import shader from '../../../shaders/segment-preprocess.wgsl?raw';
+import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
+import { ChangeKey, groups8, SingleKernelPass } from './pass-common.ts';
 
 /** A rectangle of whole pixels. */
-export interface CropRect { x: number; y: number; width: number; height: number }
+export type CropRect = Rect;
 
 /**
  * Segment pre-processing: stretch of the working rgba8unorm frame (any size, needs
@@ -10,19 +12,11 @@ export interface CropRect { x: number; y: number; width: number; height: number 
  * MediaPipe's selfie models expect (no mean/std, no letterbox). The filter is antialiased
  * bilinear (PIL's BILINEAR): see shaders/segment-preprocess.wgsl for why.
  */
-export class SegmentPreprocessPass {
-  private readonly pipeline: GPUComputePipeline;
-  private readonly params: GPUBuffer;
-  /** Params in shader order: src_size, dst_size, origin (i32), padding. */
-  private readonly paramData = new Int32Array(8);
-  private bindGroup: GPUBindGroup | null = null;
-  private boundSource: GPUTexture | null = null;
-  private boundDst: GPUBuffer | null = null;
+export class SegmentPreprocessPass extends SingleKernelPass {
+  private readonly key = new ChangeKey();
 
-  constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: shader, label: 'segment-preprocess' });
-    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'segment-preprocess' });
-    this.params = device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'segment-preprocess-params' });
+  constructor(device: GPUDevice) {
+    super(device, shader, 'segment-preprocess', ['src', 'dst', 'p']);
   }
 
   /**
@@ -32,35 +26,12 @@ export class SegmentPreprocessPass {
    */
   encode(encoder: GPUCommandEncoder, source: GPUTexture, dst: GPUBuffer, width: number, height: number, timer?: PassTimer,
     crop?: Readonly<CropRect>): void {
-    const d = this.paramData;
     const cx = crop?.x ?? 0, cy = crop?.y ?? 0, cw = crop?.width ?? source.width, ch = crop?.height ?? source.height;
     // Written only when something changes: a queue write is ordered before this frame's submit
     // anyway, but skipping it keeps the steady-state frame free of uploads.
-    if (d[0] !== cw || d[1] !== ch || d[2] !== width || d[3] !== height || d[4] !== cx || d[5] !== cy) {
-      d[0] = cw; d[1] = ch; d[2] = width; d[3] = height; d[4] = cx; d[5] = cy;
-      this.device.queue.writeBuffer(this.params, 0, d);
+    if (this.key.changed(cw, ch, width, height, cx, cy)) {
+      this.params.set({ src_size: [cw, ch], dst_size: [width, height], origin: [cx, cy] }).write();
     }
-    if (!this.bindGroup || this.boundSource !== source || this.boundDst !== dst) {
-      this.bindGroup = this.device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: source.createView() },
-          { binding: 1, resource: { buffer: dst } },
-          { binding: 2, resource: { buffer: this.params } },
-        ],
-        label: 'segment-preprocess',
-      });
-      this.boundSource = source;
-      this.boundDst = dst;
-    }
-    const pass = encoder.beginComputePass({ label: 'segment-preprocess', timestampWrites: timer?.pass('segment-preprocess') });
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.bindGroup);
-    pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
-    pass.end();
-    timer?.endPass('segment-preprocess');
+    this.dispatch(encoder, this.groups.get(source, dst, this.params.buffer), groups8(width), groups8(height), timer);
   }
-
-  /** Frees the parameter buffer. */
-  destroy(): void { this.params.destroy(); }
 }

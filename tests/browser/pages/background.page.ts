@@ -2,7 +2,7 @@
  * Page side of the background tests: runs BackgroundPass on pixels sent from Node and returns
  * the camera layer, and times the blur chain with timestamp queries at several sizes.
  */
-import { BackgroundPass } from '../../../src/gpu/passes/background.ts';
+import { BackgroundPass } from '../../../src/gpu/stages/background-stage.ts';
 import { blurPlan } from '../../../src/gpu/passes/bg-plan.ts';
 import type { PassTimer } from '../../../src/gpu/timing.ts';
 import type { BackgroundEffect } from '../../../src/segment/background-effect.ts';

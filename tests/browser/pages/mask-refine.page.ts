@@ -4,13 +4,13 @@
  */
 import { MaskFeatherPass } from '../../../src/gpu/passes/mask-feather.ts';
 import { MaskMorphPass } from '../../../src/gpu/passes/mask-morph.ts';
-import { MaskRefiner } from '../../../src/gpu/passes/mask-refiner.ts';
+import { MaskRefiner } from '../../../src/gpu/stages/mask-refine-stage.ts';
 import { MaskSmoothPass } from '../../../src/gpu/passes/mask-smooth.ts';
 import { MaskTemporalPass } from '../../../src/gpu/passes/mask-temporal.ts';
 import { MaskThresholdPass } from '../../../src/gpu/passes/mask-threshold.ts';
 import { MaskUpsamplePass } from '../../../src/gpu/passes/mask-upsample.ts';
 import { MaskBoundsPass } from '../../../src/gpu/passes/mask-bounds.ts';
-import type { MaskOptions } from '../../../src/segment/mask-options.ts';
+import { MAX_FEATHER, type MaskOptions } from '../../../src/segment/mask-options.ts';
 import { fromBase64, toBase64, withGpu, type GpuTest } from './gpu-harness.ts';
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -125,7 +125,7 @@ export async function upsample(cases: UpsampleCase[]): Promise<string[][]> {
 /** Feathers an 8-bit mask (base64 .r plane) by each radius; returns .r planes. */
 export async function feather(c: { width: number; height: number; mask: string; radii: number[] }): Promise<string[]> {
   return withGpu(async (t) => {
-    const pass = new MaskFeatherPass(t.device);
+    const pass = new MaskFeatherPass(t.device, MAX_FEATHER);
     const plane = fromBase64(c.mask);
     const rgba = new Uint8Array(plane.length * 4);
     for (let i = 0; i < plane.length; i++) rgba[i * 4] = plane[i];

@@ -1,6 +1,6 @@
 import { Segmenter } from '../../../src/segment/segmenter.ts';
 import { SegmentPreprocessPass } from '../../../src/gpu/passes/segment-preprocess.ts';
-import { MaskRefiner } from '../../../src/gpu/passes/mask-refiner.ts';
+import { MaskRefiner } from '../../../src/gpu/stages/mask-refine-stage.ts';
 import { fetchBytes } from '../../reference/page-io.ts';
 
 export interface TemporalMetrics {

@@ -1,7 +1,7 @@
 import { DEFAULT_BLUR_STRENGTH, parseHexColor, type BackgroundEffect } from '../../segment/background-effect.ts';
 import type { PassTimer } from '../timing.ts';
-import { BgBlurPass } from './bg-blur.ts';
-import { BgReplacePass, type BackgroundImageSource } from './bg-replace.ts';
+import { BgBlurPass } from '../passes/bg-blur.ts';
+import { BgReplacePass, type BackgroundImageSource } from '../passes/bg-replace.ts';
 
 /** Inputs of one background encode: camera (rgba8unorm) and full-size mask (.r = person). */
 export interface BackgroundInputs {

@@ -1,11 +1,12 @@
-import { clampMaskOptions, DEFAULT_MASK_OPTIONS, type MaskOptions } from '../../segment/mask-options.ts';
+import { clampMaskOptions, DEFAULT_MASK_OPTIONS, MAX_FEATHER, type MaskOptions } from '../../segment/mask-options.ts';
+import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
-import { MaskFeatherPass } from './mask-feather.ts';
-import { MaskMorphPass } from './mask-morph.ts';
-import { MaskSmoothPass } from './mask-smooth.ts';
-import { MaskTemporalPass } from './mask-temporal.ts';
-import { MaskThresholdPass } from './mask-threshold.ts';
-import { MaskUpsamplePass } from './mask-upsample.ts';
+import { MaskFeatherPass } from '../passes/mask-feather.ts';
+import { MaskMorphPass } from '../passes/mask-morph.ts';
+import { MaskSmoothPass } from '../passes/mask-smooth.ts';
+import { MaskTemporalPass, type TemporalIo } from '../passes/mask-temporal.ts';
+import { MaskThresholdPass, type MaskIo } from '../passes/mask-threshold.ts';
+import { MaskUpsamplePass, type UpsampleIo } from '../passes/mask-upsample.ts';
 
 /** Inputs of one refinement: the model's output and input at mask resolution, and the frame. */
 export interface RefineInputs {
@@ -18,7 +19,7 @@ export interface RefineInputs {
   /** The camera frame, rgba8unorm with TEXTURE_BINDING; sets the output size. */
   guide: GPUTexture;
   /** The part of the guide the mask covers (a person-centred crop), default all of it. */
-  region?: Readonly<{ x: number; y: number; width: number; height: number }> | null;
+  region?: Readonly<Rect> | null;
   timer?: PassTimer;
 }
 
@@ -43,6 +44,12 @@ export class MaskRefiner {
   private maskH = 0;
   private output: GPUTexture | null = null;
   private featherTmp: GPUTexture | null = null;
+  // The passes' io, built once per mask size; a frame only swaps in its own inputs.
+  private temporalIo: TemporalIo | null = null;
+  private thresholdIo: MaskIo | null = null;
+  private morphIo: (MaskIo & { tmp: GPUBuffer }) | null = null;
+  private smoothIo: (MaskIo & { tmp: GPUBuffer }) | null = null;
+  private upsampleIo: UpsampleIo | null = null;
 
   constructor(private readonly device: GPUDevice, options: Partial<MaskOptions> = {}) {
     this.temporal = new MaskTemporalPass(device);
@@ -50,7 +57,7 @@ export class MaskRefiner {
     this.morph = new MaskMorphPass(device);
     this.smooth = new MaskSmoothPass(device);
     this.upsample = new MaskUpsamplePass(device);
-    this.feather = new MaskFeatherPass(device);
+    this.feather = new MaskFeatherPass(device, MAX_FEATHER);
     this.setOptions({ ...DEFAULT_MASK_OPTIONS, ...options });
   }
 
@@ -71,14 +78,17 @@ export class MaskRefiner {
     const w = inp.maskWidth, h = inp.maskHeight;
     if (w !== this.maskW || h !== this.maskH) this.resizeMask(w, h);
     const out = this.outputFor(inp.guide);
-    const [a, b, tmp] = this.bufs;
     const o = this.opts;
     const t = inp.timer;
-    this.temporal.encode(encoder, { raw: inp.mask, frame: inp.lowResFrame, dst: a, width: w, height: h }, t);
-    this.threshold.encode(encoder, { src: a, dst: b, width: w, height: h }, o.threshold, o.softness, t);
-    this.morph.encode(encoder, { src: b, dst: a, tmp, width: w, height: h }, o.expand, t);
-    this.smooth.encode(encoder, { src: a, dst: b, tmp, width: w, height: h }, o.smoothContour, t);
-    this.upsample.encode(encoder, { mask: b, lowResFrame: inp.lowResFrame, maskWidth: w, maskHeight: h, guide: inp.guide, dst: out, region: inp.region }, o.edgeAware, t);
+    const tio = (this.temporalIo ??= { raw: inp.mask, frame: inp.lowResFrame, dst: this.bufs[0]!, width: w, height: h });
+    const uio = (this.upsampleIo ??= { mask: this.bufs[1]!, lowResFrame: inp.lowResFrame, maskWidth: w, maskHeight: h, guide: inp.guide, dst: out });
+    tio.raw = inp.mask; tio.frame = inp.lowResFrame;
+    uio.lowResFrame = inp.lowResFrame; uio.guide = inp.guide; uio.dst = out; uio.region = inp.region;
+    this.temporal.encode(encoder, tio, t);
+    this.threshold.encode(encoder, this.thresholdIo!, o.threshold, o.softness, t);
+    this.morph.encode(encoder, this.morphIo!, o.expand, t);
+    this.smooth.encode(encoder, this.smoothIo!, o.smoothContour, t);
+    this.upsample.encode(encoder, uio, o.edgeAware, t);
     if (o.feather > 0) this.feather.encode(encoder, out, this.featherTexture(out), o.feather, t);
     return out;
   }
@@ -88,6 +98,14 @@ export class MaskRefiner {
     this.bufs = ['a', 'b', 'tmp'].map((n) => this.device.createBuffer({ size: w * h * 4, usage: MASK_USAGE, label: `mask-refiner-${n}` }));
     this.maskW = w;
     this.maskH = h;
+    const [a, b, tmp] = this.bufs as [GPUBuffer, GPUBuffer, GPUBuffer];
+    // temporal → a, threshold a → b, morph b → a, smooth a → b, upsample b → the output;
+    // temporal and upsample also take this frame's inputs, so encode builds theirs.
+    this.temporalIo = null;
+    this.upsampleIo = null;
+    this.thresholdIo = { src: a, dst: b, width: w, height: h };
+    this.morphIo = { src: b, dst: a, tmp, width: w, height: h };
+    this.smoothIo = { src: a, dst: b, tmp, width: w, height: h };
   }
 
   private outputFor(guide: GPUTexture): GPUTexture {
