@@ -181,7 +181,6 @@ class RenderWorker implements RenderWorkerApi {
     program.timer.beginFrame();
     const enc = this.gpu!.device.createCommandEncoder({ label: 'program-frame' });
     for (const n of this.onScreen) await n.encode(enc, nowUs, program.timer);
-    this.debugLoad?.encode(enc, program.timer);
     const cam = sources.firstCamera(this.collection.sources);
     const stamp = this.clock.stamp(nowUs, cam && this.onScreen.has(cam) && cam.freshThisTick ? cam.captureWallUs : null);
     const out = this.output;
@@ -220,11 +219,12 @@ class RenderWorker implements RenderWorkerApi {
     this.adaptQuality(0);
   }
 
-  /** Diagnostics: extra GPU work per frame (iterations per thread; 0 turns it off). */
+  /** Diagnostics: extra GPU work with every new mask, as a GPU slow at the effect work (iterations per thread; 0: off). */
   setDebugGpuLoad(iterations: number): void {
     if (!this.gpu) return;
     this.debugLoad ??= new DebugLoadPass(this.gpu.device);
     this.debugLoad.set(iterations);
+    this.sources?.setDebugLoad(this.debugLoad);
   }
 
   /** Starts handing program frames to the encode worker through `port`. */

@@ -9,6 +9,7 @@ import type { PassTimer } from './timing.ts';
 import { RateMeter, SampleWindow, Smoothed } from '../util/stats.ts';
 import { SegmenterGate } from './segmenter-gate.ts';
 import { MaskBoundsPass } from './passes/mask-bounds.ts';
+import type { DebugLoadPass } from './passes/debug-load.ts';
 import { CropTracker, maskBounds, type Rect } from '../segment/person-crop.ts';
 
 const sameRect = (a: Rect | null, b: Rect | null): boolean =>
@@ -38,6 +39,8 @@ export class EffectsChain {
   private refinedRegion: Rect | null | undefined = undefined;
   private readonly bounds: MaskBoundsPass;
   private userOptions: MaskOptions;
+  /** Diagnostics: extra GPU work with every new mask (a GPU slow at the effect work). */
+  debugLoad: DebugLoadPass | null = null;
   /** New masks per second, and the age of the mask each rendered frame was drawn with (ms). */
   private readonly maskRate = new RateMeter();
   private readonly maskAges = new SampleWindow(240);
@@ -165,6 +168,7 @@ export class EffectsChain {
     this.mask = this.refiner.encode(encoder, {
       mask: fresh.buffer, lowResFrame: this.inputBuffer, maskWidth: this.maskW, maskHeight: this.maskH, guide: camera, region: fresh.region, timer,
     });
+    this.debugLoad?.encode(encoder, timer);
     this.maskFrameMs = fresh.frameMs;
     this.fresh = null;
     this.gate.release(this);

@@ -1,6 +1,6 @@
 /**
- * Adaptive quality of background effects: when frames take longer than the program clock's
- * budget for a while, step down (fewer masks per second, cheaper refinement); step back up when
+ * Adaptive quality of background effects: when the program loses frames (ticks that passed
+ * while a frame was rendering) for a while, step down (fewer masks per second, cheaper refinement); step back up when
  * there is headroom again. The person may pin a level instead.
  */
 export type QualityLevel = 'high' | 'medium' | 'low';
@@ -15,26 +15,34 @@ export interface QualitySettings {
 
 export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> = {
   high: { minMaskIntervalMs: 0, fullRefinement: true },
-  medium: { minMaskIntervalMs: 100, fullRefinement: true },
-  low: { minMaskIntervalMs: 250, fullRefinement: false },
+  // Medium still gives 8 masks a second; low 2.5, with the cheaper refinement.
+  medium: { minMaskIntervalMs: 125, fullRefinement: true },
+  low: { minMaskIntervalMs: 400, fullRefinement: false },
 };
 
 const ORDER: QualityLevel[] = ['high', 'medium', 'low'];
-/** Share of late ticks over the last second above which quality steps down. */
-const LATE_SHARE = 0.5;
-/** Headroom: over the last UP_AFTER_MS, at most this share of ticks late and the median tick at most HEADROOM of its budget. */
-const UP_LATE_SHARE = 0.1;
+/** Share of the last second's ticks missed (not rendered) above which quality steps down. */
+const MISSED_SHARE = 0.2;
+/** Headroom: over the last UP_AFTER_MS, at most this share of ticks missed and the median tick at most HEADROOM of its budget. */
+const UP_MISSED_SHARE = 0.1;
 const HEADROOM = 0.6;
 /** How long to watch after a change before judging again, and how long headroom must last to step up. */
 const SETTLE_MS = 1000;
 const UP_AFTER_MS = 3000;
 
+/** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
+function missedShare(ticks: readonly { missed: number }[]): number {
+  let m = 0;
+  for (const x of ticks) m += x.missed;
+  return m / Math.max(1, ticks.length + m);
+}
+
 /** Watches tick times and picks the level (see QualityLevel). */
 export class QualityGovernor {
   private auto: QualityLevel = 'high';
   private pinned: QualityLevel | null = null;
-  /** Ticks of the last UP_AFTER_MS since the last change: time, late, share of the budget used. */
-  private readonly ticks: { t: number; late: boolean; load: number }[] = [];
+  /** Rendered ticks of the last UP_AFTER_MS since the last change: time, ticks missed before it, share of the budget used. */
+  private readonly ticks: { t: number; missed: number; load: number }[] = [];
   private changedAt = -Infinity;
   /** Level changes made automatically (stats). */
   steps = 0;
@@ -52,22 +60,20 @@ export class QualityGovernor {
    * before it. Returns the level in force after it.
    */
   observe(nowMs: number, frameMs: number, budgetMs: number, missed: number): QualityLevel {
-    this.ticks.push({ t: nowMs, late: missed > 0 || frameMs > budgetMs, load: frameMs / budgetMs });
+    this.ticks.push({ t: nowMs, missed, load: frameMs / budgetMs });
     while (this.ticks.length && nowMs - this.ticks[0].t > UP_AFTER_MS) this.ticks.shift();
     if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
-    // Down: most of the last second late.
+    // Down: the program lost a good share of the last second's frames.
     const recent = this.ticks.filter((x) => nowMs - x.t <= SETTLE_MS);
-    if (nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS && i < ORDER.length - 1 &&
-        recent.filter((x) => x.late).length > LATE_SHARE * recent.length) {
+    if (nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS && i < ORDER.length - 1 && missedShare(recent) > MISSED_SHARE) {
       this.change(ORDER[i + 1], nowMs);
       return this.level;
     }
-    // Up: three seconds with hardly a late tick and a typical tick well inside its budget.
+    // Up: three seconds with hardly a missed tick and a typical tick well inside its budget.
     if (i > 0 && nowMs - this.ticks[0].t >= 0.95 * UP_AFTER_MS) {
-      const late = this.ticks.filter((x) => x.late).length;
       const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
-      if (late <= UP_LATE_SHARE * this.ticks.length && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
+      if (missedShare(this.ticks) <= UP_MISSED_SHARE && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
     }
     return this.level;
   }

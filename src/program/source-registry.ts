@@ -11,6 +11,7 @@ import { TextNode } from '../sources/text-node.ts';
 import { VideoFilePlayer } from '../sources/video-file-player.ts';
 import { StudioStateError } from '../util/errors.ts';
 import { QUALITY_SETTINGS, type QualitySettings } from './quality.ts';
+import type { DebugLoadPass } from '../gpu/passes/debug-load.ts';
 
 /**
  * The render worker's sources, one node per source of the scene collection. Colour and text
@@ -21,6 +22,7 @@ export class SourceRegistry {
   private readonly nodes = new Map<string, SourceNode>();
   private maskOptions: Partial<MaskOptions> = {};
   private quality: QualitySettings = QUALITY_SETTINGS.high;
+  private debugLoad: DebugLoadPass | null = null;
 
   constructor(private readonly device: GPUDevice, private readonly policy: IngestPolicy, private readonly makeEffects: EffectsFactory,
     private readonly onEnded: (id: string, reason: string) => void) {}
@@ -58,6 +60,7 @@ export class SourceRegistry {
       const fx = this.makeEffects(label);
       fx?.setMaskOptions(this.maskOptions);
       fx?.setQuality(this.quality);
+      if (fx) fx.debugLoad = this.debugLoad;
       return fx;
     });
   }
@@ -124,6 +127,14 @@ export class SourceRegistry {
     this.quality = q;
     for (const n of this.nodes.values()) {
       if (n instanceof TrackNode || n instanceof VideoFileNode) n.video.effects?.setQuality(q);
+    }
+  }
+
+  /** Diagnostics: extra GPU work each chain adds with every new mask. */
+  setDebugLoad(load: DebugLoadPass): void {
+    this.debugLoad = load;
+    for (const n of this.nodes.values()) {
+      if (n instanceof TrackNode || n instanceof VideoFileNode) { const fx = n.video.effects; if (fx) fx.debugLoad = load; }
     }
   }
 

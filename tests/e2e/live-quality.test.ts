@@ -2,7 +2,8 @@
  * The live picture under load, through window.studio with the fake camera (480p) and blur on:
  * - every program tick is either rendered or counted as missed, and ticks match the camera's
  *   30 frames per second (rendered + missed vs camera frames, within 5 %);
- * - extra GPU work (the diagnostics load pass) makes frames late: automatic quality steps down
+ * - extra GPU work with every new mask (the diagnostics load pass: a GPU slow at the effect
+ *   work) makes frames late: automatic quality steps down (fewer masks, cheaper refinement)
  *   and the frame rate recovers; when the load goes, quality steps back up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,14 +58,16 @@ describe('live picture under load', () => {
   it('steps quality down under GPU load, recovers the frame rate, and steps back up when the load goes', async () => {
     // A 10 fps program leaves this CPU rasteriser headroom at full quality; the load takes it away.
     await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 10 })');
+    if (await ev(page, 'window.studio.cameraState') !== 'on') await ev(page, 'window.studio.startCamera({ audio: false })');
+    await ev(page, `window.studio.setBackground({ type: 'blur' })`);
     await ev(page, `window.studio.setQuality('high')`);
     await page.waitForTimeout(2000);
     const calm = await window(3000);
-    // Calibrate the load to ~90 ms per frame on this machine.
+    // The load comes with every new mask, like a GPU slow at the effect work; ~150 ms each here.
     await ev(page, 'window.studio.setDebugGpuLoad(200)');
     await page.waitForTimeout(1500);
     const probe = (await stats()).render!.passes.find((p) => p.name === 'debug-load')?.ms ?? 10;
-    const iterations = Math.max(50, Math.round((200 * 90) / Math.max(probe, 1)));
+    const iterations = Math.max(50, Math.round((200 * 150) / Math.max(probe, 1)));
     await ev(page, `window.studio.setDebugGpuLoad(${iterations})`);
     await page.waitForTimeout(1500);
     const loadedHigh = await window(4000);
@@ -78,7 +81,9 @@ describe('live picture under load', () => {
     console.log(`[quality] 10 fps program: calm ${calm.fps.toFixed(1)} fps (${calm.level}); load ${iterations} iterations (${probe.toFixed(1)} ms at 200): ` +
       `pinned high ${loadedHigh.fps.toFixed(1)} fps, auto ${loadedAuto.fps.toFixed(1)} fps at ${loadedAuto.level}; without the load back to ${back.level} after ${back.steps} automatic changes`);
     expect(loadedAuto.level).not.toBe('high');
-    expect(loadedAuto.fps).toBeGreaterThan(loadedHigh.fps * 1.1);
+    // Recovered: more frames than at pinned high quality, and most of the program's 10 per second.
+    expect(loadedAuto.fps).toBeGreaterThan(loadedHigh.fps);
+    expect(loadedAuto.fps).toBeGreaterThanOrEqual(8.5);
     expect(back.level).toBe('high');
   });
 });

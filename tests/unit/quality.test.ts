@@ -19,9 +19,9 @@ describe('QualityGovernor', () => {
     const g = new QualityGovernor();
     let t = run(g, 0, 2, 10);
     expect(g.level).toBe('high');
-    t = run(g, t, 1.5, 50);
+    t = run(g, t, 1, 50);
     expect(g.level).toBe('medium');
-    t = run(g, t, 1.5, 50);
+    t = run(g, t, 1.2, 50);
     expect(g.level).toBe('low');
     t = run(g, t, 2, 50);
     expect(g.level).toBe('low');
@@ -34,7 +34,7 @@ describe('QualityGovernor', () => {
 
   it('does not step up while frames use most of the budget', () => {
     const g = new QualityGovernor();
-    let t = run(g, 0, 1.5, 50);
+    let t = run(g, 0, 1, 50);
     expect(g.level).toBe('medium');
     t = run(g, t, 10, 28);
     expect(g.level).toBe('medium');
@@ -42,7 +42,7 @@ describe('QualityGovernor', () => {
 
   it('steps up through occasional spikes (a mask refined now and then)', () => {
     const g = new QualityGovernor();
-    let t = run(g, 0, 1.5, 50);
+    let t = run(g, 0, 1, 50);
     expect(g.level).toBe('medium');
     const budget = 1000 / 30;
     for (let k = 0; k < 200 && g.level !== 'high'; k++) {
