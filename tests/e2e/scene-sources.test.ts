@@ -167,6 +167,34 @@ describe('video files, ending sources, persistence', () => {
     expect(c.transformsRecomputed - b.transformsRecomputed).toBe(1);
   });
 
+  it('image sources from PNG, JPEG, WebP, GIF (first frame) and SVG; a broken file adds nothing', async () => {
+    const page = await freshPage();
+    const src = shared('media/segmentation/003.jpg');
+    const files: [string, string][] = [['png', 'image/png'], ['jpg', 'image/jpeg'], ['webp', 'image/webp'], ['gif', 'image/gif']];
+    for (const [ext] of files) execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-vf', 'scale=320:180', '-frames:v', '1', join(out, `still.${ext}`)]);
+    for (const [ext, type] of files) await putBlob(page, `img_${ext}`, readFileSync(join(out, `still.${ext}`)), type, `still.${ext}`);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="#ff8800"/><circle cx="100" cy="50" r="40" fill="#0044ff"/></svg>';
+    await putBlob(page, 'img_svg', Buffer.from(svg), 'image/svg+xml', 'logo.svg');
+    await putBlob(page, 'img_bad', Buffer.from('GIF89a but not really'), 'image/gif', 'broken.gif');
+    const ids: string[] = [];
+    for (const k of ['png', 'jpg', 'webp', 'gif', 'svg']) ids.push(await ev<string>(page, `window.studio.addSource({ kind: 'image', image: window.img_${k} })`));
+    const bad = await ev<{ name: string; message: string }>(page, `window.studio.addSource({ kind: 'image', image: window.img_bad }).then(() => null, (e) => ({ name: e.name, message: e.message }))`);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.sources.filter((x) => x.kind === 'image' && x.width > 0).length === 5)`);
+    const sizes = await ev<{ id: string; width: number; height: number }[]>(page, 'window.studio.getStats().then((s) => s.render.sources)');
+    console.log(`[sources] images: ${sizes.map((x) => `${x.width}×${x.height}`).join(', ')}; broken: ${bad.name}: ${bad.message}`);
+    expect(sizes.map((x) => [x.width, x.height])).toEqual([[320, 180], [320, 180], [320, 180], [320, 180], [200, 100]]);
+    expect(bad.name).toBe('MediaDecodeError');
+    expect(await ev<number>(page, 'window.studio.scenes.sources.length')).toBe(5);
+    // The SVG's pixels: orange corner, blue centre.
+    await ev(page, `window.studio.setOutput({ width: 200, height: 100, frameRate: 30 })`);
+    await ev(page, `window.studio.addItem(window.studio.currentScene, ${JSON.stringify(ids[4])}, { fit: 'stretch' })`);
+    const shot = await saveFileFromPage(page, `window.studio.captureProgram().then((b) => new File([b], 'svg.png'))`, out);
+    const px = new Uint8Array(execFileSync('ffmpeg', ['-v', 'error', '-i', shot.path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']));
+    const at = (x: number, y: number) => Array.from(px.subarray((y * 200 + x) * 3, (y * 200 + x) * 3 + 3));
+    expect(at(5, 5)).toEqual([255, 136, 0]);
+    expect(at(100, 50)).toEqual([0, 68, 255]);
+  });
+
   it('hostile imports each give SceneValidationError and leave the scenes untouched', async () => {
     const page = await freshPage();
     const color = await ev<string>(page, `window.studio.addSource({ kind: 'color', color: '#112233' })`);
