@@ -10,7 +10,8 @@ import { SourceRegistry } from '../src/program/source-registry.ts';
 import { OutputLink } from '../src/program/output-link.ts';
 import { QualityGovernor, QUALITY_SETTINGS, type QualityLevel } from '../src/program/quality.ts';
 import { DebugLoadPass } from '../src/gpu/passes/debug-load.ts';
-import { Segmenter } from '../src/segment/segmenter.ts';
+import { Segmenter, type SegmenterLike } from '../src/segment/segmenter.ts';
+import { WorkerSegmenter } from '../src/segment/worker-segmenter.ts';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from '../src/segment/mask-options.ts';
 import type { BackgroundEffect } from '../src/segment/background-effect.ts';
 import type { SceneCollection } from '../src/scene/types.ts';
@@ -32,7 +33,7 @@ class RenderWorker implements RenderWorkerApi {
   private program: Program | null = null;
   private sources: SourceRegistry | null = null;
   private policy: IngestPolicy | null = null;
-  private segmenter: Segmenter | null = null;
+  private segmenter: SegmenterLike | null = null;
   private readonly gate = new SegmenterGate();
   private segmenterReason: string | null = null;
   private effectsError: string | null = null;
@@ -70,7 +71,13 @@ class RenderWorker implements RenderWorkerApi {
     // SwiftShader) and would stall the shared queue; onnxruntime's wasm backend takes ~20 ms.
     const software = isSoftwareAdapter(adapter);
     try {
-      this.segmenter = await Segmenter.create({ model: 'general', backend: software ? 'wasm' : 'auto' });
+      // The wasm model runs in a worker of its own, so model runs never hold up the program clock.
+      this.segmenter = software ? await WorkerSegmenter.create('general') : await Segmenter.create({ model: 'general', backend: 'auto' });
+      if (this.segmenter.backend === 'wasm' && !software) {
+        const reason = this.segmenter.fallbackReason;
+        this.segmenter.dispose();
+        this.segmenter = await WorkerSegmenter.create('general', reason);
+      }
       this.segmenterReason = software ? 'software GPU: the model runs faster on the CPU (wasm) than on SwiftShader' : this.segmenter.fallbackReason;
     } catch (e) {
       // Background effects are lost, the cameras and recording are not.

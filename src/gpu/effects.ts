@@ -1,4 +1,4 @@
-import type { Segmenter } from '../segment/segmenter.ts';
+import type { SegmenterLike as Segmenter } from '../segment/segmenter.ts';
 import type { BackgroundEffect } from '../segment/background-effect.ts';
 import { clampMaskOptions, type MaskOptions } from '../segment/mask-options.ts';
 import type { EffectsStats } from '../util/types.ts';

@@ -1,4 +1,4 @@
-import type { Segmenter } from '../segment/segmenter.ts';
+import type { SegmenterLike as Segmenter } from '../segment/segmenter.ts';
 import { MediaDecodeError } from '../util/errors.ts';
 import { SegmentPreprocessPass, type CropRect } from './passes/segment-preprocess.ts';
 import { boundsToFrame, maskBounds, personCrop } from '../segment/person-crop.ts';

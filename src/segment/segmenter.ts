@@ -38,8 +38,24 @@ export function defaultModelUrl(model: SegmentModel): string {
   return here ? new URL(path, here).href : path;
 }
 
+/** What the frame graph needs of a segmenter: a session here, or the wasm one in its own worker. */
+export interface SegmenterLike {
+  readonly backend: SegmentBackend;
+  /** The GPUDevice onnxruntime-web computes on (null for wasm). */
+  readonly device: GPUDevice | null;
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly fallbackReason: string | null;
+  /** WebGPU backend: the model input buffer, and a run on it. */
+  readonly inputBuffer: GPUBuffer;
+  run(): Promise<GPUBuffer>;
+  /** wasm backend: a run on a CPU tensor (f32 NCHW, 3*H*W), returning the H*W mask. */
+  runCpu(input: Float32Array): Promise<Float32Array>;
+  dispose(): void;
+}
+
 /** An onnxruntime-web session for one selfie model, bound to one backend. */
-export class Segmenter {
+export class Segmenter implements SegmenterLike {
   private previousOutput: Ort.Tensor | null = null;
   private running = false;
   private disposed = false;
