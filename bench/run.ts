@@ -1,11 +1,14 @@
 // `npm run bench [filter]`: runs every bench/*.bench.ts in headless Chromium against the Vite
 // dev server and prints one JSON object per result line on stdout. Everything else (progress,
-// page console, errors) goes to stderr so stdout stays machine-readable.
-import { readdirSync, existsSync } from 'node:fs';
+// page console, errors) goes to stderr so stdout stays machine-readable. A file whose first line
+// is NODE_BENCH_PRAGMA runs under Node instead and drives its own browser (bench/live.bench.ts).
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { callInPage, launchChromium, openPage, startServer } from '../tests/helpers/browser.ts';
 import { repoRoot, sharedDir } from '../tests/helpers/media.ts';
-import { matchesFilter, MEDIA_PREFIX, type BenchModule, type BenchResult } from './types.ts';
+import { matchesFilter, MEDIA_PREFIX, NODE_BENCH_PRAGMA, type BenchModule, type BenchResult, type NodeBenchModule } from './types.ts';
 
 const filter = process.argv[2] || undefined;
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
@@ -13,7 +16,8 @@ const log = (...a: unknown[]) => console.error('[bench]', ...a);
 const files = readdirSync(join(repoRoot, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort();
 const t0 = performance.now();
 const { server, url } = await startServer();
-const browser = await launchChromium();
+// Launched on first use, and closed before a Node-side bench so that no idle browser sits beside theirs.
+let browser = null as Browser | null;
 let failed = false;
 let printed = 0;
 /**
@@ -26,6 +30,7 @@ const STALE_DEPS = /Failed to fetch dynamically imported module|Outdated Optimiz
 /** Runs one bench file in its own page; 'retry' when its import hit stale Vite deps. */
 async function runFile(file: string, lastTry: boolean): Promise<'done' | 'retry'> {
   const modulePath = `/bench/${file}`;
+  browser ??= await launchChromium();
   const { page, context } = await openPage(browser, url, '/bench/index.html');
   let imported = false;
   try {
@@ -48,11 +53,7 @@ async function runFile(file: string, lastTry: boolean): Promise<'done' | 'retry'
       ? await callInPage<BenchResult[]>(page, modulePath, 'default', filter ?? '')
       : await callInPage<BenchResult[]>(page, modulePath, 'default');
     log(`${file}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    for (const r of results) {
-      if (!matchesFilter(r.name, filter)) continue;
-      process.stdout.write(JSON.stringify(r) + '\n');
-      printed++;
-    }
+    print(results);
   } catch (e) {
     const message = e instanceof Error ? e.stack ?? e.message : String(e);
     if (!imported && !lastTry && STALE_DEPS.test(message)) { log(`${file}: Vite re-optimised its dependencies; retrying on a fresh page`); return 'retry'; }
@@ -64,12 +65,45 @@ async function runFile(file: string, lastTry: boolean): Promise<'done' | 'retry'
   return 'done';
 }
 
+/** Writes the lines that match the filter to stdout. */
+function print(results: readonly BenchResult[]): void {
+  for (const r of results) {
+    if (!matchesFilter(r.name, filter)) continue;
+    process.stdout.write(JSON.stringify(r) + '\n');
+    printed++;
+  }
+}
+
+/** Whether a bench file declares itself Node-side on its first line. */
+function runsInNode(file: string): boolean {
+  return readFileSync(join(repoRoot, 'bench', file), 'utf8').split('\n', 1)[0]!.trim() === NODE_BENCH_PRAGMA;
+}
+
+/** Imports a Node-side bench here and runs it against the runner's dev server. */
+async function runNodeFile(file: string): Promise<void> {
+  try {
+    const mod = await import(pathToFileURL(join(repoRoot, 'bench', file)).href) as NodeBenchModule;
+    if (mod.names && !mod.names.some((n) => matchesFilter(n, filter))) { log(`${file}: skipped, nothing matches '${filter}'`); return; }
+    await browser?.close();
+    browser = null;
+    const started = performance.now();
+    log(`${file}: running (Node-side)`);
+    const results = await mod.default({ url, filter: filter ?? '', log: (...a) => log(`${file}:`, ...a) });
+    log(`${file}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    print(results);
+  } catch (e) {
+    failed = true;
+    log(`${file} threw:`, e instanceof Error ? e.stack ?? e.message : String(e));
+  }
+}
+
 try {
   for (const file of files) {
-    if (await runFile(file, false) === 'retry') await runFile(file, true);
+    if (runsInNode(file)) await runNodeFile(file);
+    else if (await runFile(file, false) === 'retry') await runFile(file, true);
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   await server.close();
 }
 log(`${printed} result(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

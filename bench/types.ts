@@ -39,3 +39,33 @@ export function median(xs: readonly number[]): number {
 
 /** URL prefix under which bench/run.ts serves ../shared/media to the bench page. */
 export const MEDIA_PREFIX = '/__bench-media/';
+
+/**
+ * First line of a bench that runs under Node instead of in the bench page: it drives its own
+ * browser, e.g. one launched with a fake camera (bench/live.bench.ts). The runner reads the
+ * file's first line rather than importing it, because page benches cannot be imported in Node.
+ */
+export const NODE_BENCH_PRAGMA = '// @bench-environment node';
+
+/** What bench/run.ts hands a Node-side bench. */
+export interface NodeBenchContext {
+  /** The runner's Vite dev server, e.g. http://127.0.0.1:5173 (no trailing slash). */
+  url: string;
+  /** The name filter, '' for none; the runner drops non-matching lines anyway. */
+  filter: string;
+  /** Progress to stderr. */
+  log: (...a: unknown[]) => void;
+}
+
+/** What bench/run.ts expects of a Node-side bench module (see NODE_BENCH_PRAGMA). */
+export interface NodeBenchModule {
+  default: (ctx: NodeBenchContext) => Promise<BenchResult[]>;
+  names?: readonly string[];
+}
+
+/** Nearest-rank percentile (p in 0..100) of a non-empty sample. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) throw new RangeError('percentile of nothing');
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
