@@ -1,4 +1,4 @@
-import { GPUDeviceLostError, WebGPUUnavailableError } from '../util/errors.ts';
+import { GPUDeviceLostError, NO_WEBGPU_HELP, WebGPUUnavailableError } from '../util/errors.ts';
 
 export interface GpuContext {
   device: GPUDevice;
@@ -8,12 +8,7 @@ export interface GpuContext {
   software: boolean;
 }
 
-/** Explains, in words a person can act on, why WebGPU is not there. */
-export const NO_WEBGPU_HELP =
-  'Backdrop Studio renders on the GPU with WebGPU, and this browser did not provide a WebGPU adapter. ' +
-  'Use a current Chrome or Edge (version 113 or later) on Windows, macOS, ChromeOS or Android; on Linux ' +
-  'enable chrome://flags/#enable-unsafe-webgpu. Check that hardware acceleration is on in the browser settings ' +
-  'and that the GPU driver is not blocklisted (chrome://gpu lists the reason).';
+export { NO_WEBGPU_HELP };
 
 /** A CPU rasteriser (SwiftShader, llvmpipe, lavapipe) rather than a GPU. */
 export function isSoftwareAdapter(adapter: GPUAdapter): boolean {

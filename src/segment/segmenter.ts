@@ -8,8 +8,7 @@
  * builds the whole frame graph on that device (acquireGpu(onLost, segmenter.device)).
  */
 import type * as Ort from 'onnxruntime-web';
-import { NO_WEBGPU_HELP } from '../gpu/device.ts';
-import { ModelLoadError, StudioStateError, WebGPUUnavailableError } from '../util/errors.ts';
+import { ModelLoadError, NO_WEBGPU_HELP, StudioStateError, WebGPUUnavailableError } from '../util/errors.ts';
 import { ortRuntime } from './ort-env.ts';
 
 export type SegmentModel = 'general' | 'landscape';

@@ -18,6 +18,13 @@ export class CameraPermissionError extends StudioError {}
 export class CameraNotFoundError extends StudioError {}
 /** The camera exists but cannot be opened (used by another app, hardware fault). */
 export class CameraUnavailableError extends StudioError {}
+/** Explains, in words a person can act on, why WebGPU is not there. */
+export const NO_WEBGPU_HELP =
+  'Backdrop Studio renders on the GPU with WebGPU, and this browser did not provide a WebGPU adapter. ' +
+  'Use a current Chrome or Edge (version 113 or later) on Windows, macOS, ChromeOS or Android; on Linux ' +
+  'enable chrome://flags/#enable-unsafe-webgpu. Check that hardware acceleration is on in the browser settings ' +
+  'and that the GPU driver is not blocklisted (chrome://gpu lists the reason).';
+
 /** The browser has no WebGPU adapter; the studio cannot render. */
 export class WebGPUUnavailableError extends StudioError {}
 /** The GPU device was lost (driver reset, GPU process crash). */
