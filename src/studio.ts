@@ -325,7 +325,10 @@ export class Studio extends EventTarget {
     const label = cam ? this.media.labelOf(cam) ?? this.sync.store.source(cam)?.name ?? null : null;
     return {
       render, encode,
-      camera: { active: this.cameraState === 'on', label, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0 },
+      camera: {
+        active: this.cameraState === 'on', label, width: s?.width ?? 0, height: s?.height ?? 0, frameRate: s?.frameRate ?? 0,
+        framesDelivered: cam ? this.media.framesDelivered(cam) : null,
+      },
       micDelayMs: this.hub.mixTap?.delayMs ?? null,
     };
   }

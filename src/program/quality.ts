@@ -1,7 +1,9 @@
 /**
  * Adaptive quality of background effects: when the program loses frames (ticks that passed
- * while a frame was rendering) for a while, step down (fewer masks per second, cheaper refinement); step back up when
- * there is headroom again. The person may pin a level instead.
+ * while a frame was rendering) for a while, step down (fewer masks per second, cheaper
+ * refinement); step back up when there is headroom again. A step up that the load undoes at
+ * once doubles the headroom the next one needs, so quality does not flap. The person may pin
+ * a level instead.
  */
 export type QualityLevel = 'high' | 'medium' | 'low';
 
@@ -15,9 +17,9 @@ export interface QualitySettings {
 
 export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> = {
   high: { minMaskIntervalMs: 0, fullRefinement: true },
-  // Medium still gives 8 masks a second; low 2.5, with the cheaper refinement.
+  // Medium still gives 8 masks a second; low 2, with the cheaper refinement.
   medium: { minMaskIntervalMs: 125, fullRefinement: true },
-  low: { minMaskIntervalMs: 400, fullRefinement: false },
+  low: { minMaskIntervalMs: 500, fullRefinement: false },
 };
 
 const ORDER: QualityLevel[] = ['high', 'medium', 'low'];
@@ -29,6 +31,11 @@ const HEADROOM = 0.6;
 /** How long to watch after a change before judging again, and how long headroom must last to step up. */
 const SETTLE_MS = 1000;
 const UP_AFTER_MS = 3000;
+/** A step down this soon after a step up doubles the headroom needed (up to MAX_UP_AFTER_MS). */
+const UNDONE_WITHIN_MS = 5000;
+const MAX_UP_AFTER_MS = 30_000;
+/** After this long without a step down, the headroom needed is back to UP_AFTER_MS. */
+const CALM_MS = 60_000;
 
 /** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
 function missedShare(ticks: readonly { missed: number }[]): number {
@@ -44,6 +51,9 @@ export class QualityGovernor {
   /** Rendered ticks of the last UP_AFTER_MS since the last change: time, ticks missed before it, share of the budget used. */
   private readonly ticks: { t: number; missed: number; load: number }[] = [];
   private changedAt = -Infinity;
+  private upAfterMs = UP_AFTER_MS;
+  private lastUpAt = -Infinity;
+  private lastDownAt = -Infinity;
   /** Level changes made automatically (stats). */
   steps = 0;
 
@@ -61,7 +71,7 @@ export class QualityGovernor {
    */
   observe(nowMs: number, frameMs: number, budgetMs: number, missed: number): QualityLevel {
     this.ticks.push({ t: nowMs, missed, load: frameMs / budgetMs });
-    while (this.ticks.length && nowMs - this.ticks[0].t > UP_AFTER_MS) this.ticks.shift();
+    while (this.ticks.length && nowMs - this.ticks[0].t > this.upAfterMs) this.ticks.shift();
     if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
     // Down: the program lost a good share of the last second's frames.
@@ -71,7 +81,7 @@ export class QualityGovernor {
       return this.level;
     }
     // Up: three seconds with hardly a missed tick and a typical tick well inside its budget.
-    if (i > 0 && nowMs - this.ticks[0].t >= 0.95 * UP_AFTER_MS) {
+    if (i > 0 && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
       const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
       if (missedShare(this.ticks) <= UP_MISSED_SHARE && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
     }
@@ -79,6 +89,14 @@ export class QualityGovernor {
   }
 
   private change(level: QualityLevel, nowMs: number): void {
+    const down = ORDER.indexOf(level) > ORDER.indexOf(this.auto);
+    if (down) {
+      if (nowMs - this.lastDownAt > CALM_MS) this.upAfterMs = UP_AFTER_MS;
+      if (nowMs - this.lastUpAt < UNDONE_WITHIN_MS) this.upAfterMs = Math.min(MAX_UP_AFTER_MS, 2 * this.upAfterMs);
+      this.lastDownAt = nowMs;
+    } else {
+      this.lastUpAt = nowMs;
+    }
     this.auto = level;
     this.changedAt = nowMs;
     this.ticks.length = 0;

@@ -40,6 +40,12 @@ export class SourceMedia {
 
   /** The capture settings of an open camera or screen. */
   settingsOf(id: string): MediaTrackSettings | null { return this.live.get(id)?.settings ?? null; }
+  /** Frames the source's video track delivered so far (MediaStreamTrack stats), or null. */
+  framesDelivered(id: string): number | null {
+    const t = this.live.get(id)?.video as (MediaStreamTrack & { stats?: { totalFrames?: number } }) | null | undefined;
+    return t?.stats?.totalFrames ?? null;
+  }
+
   /** The device's label of an open camera or screen. */
   labelOf(id: string): string | null { return this.live.get(id)?.label ?? null; }
   /** Whether a camera or screen source has a live track. */

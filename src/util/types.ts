@@ -103,7 +103,8 @@ export interface EncodeStats {
 export interface StudioStats {
   render: RenderStats | null;
   encode: EncodeStats | null;
-  camera: { active: boolean; label: string | null; width: number; height: number; frameRate: number };
+  /** The first camera; `framesDelivered` counts every frame the camera delivered (the track's own count, null where the browser lacks it). */
+  camera: { active: boolean; label: string | null; width: number; height: number; frameRate: number; framesDelivered: number | null };
   /** How much later the mix carries the camera microphone than its timestamps say; null until measured. */
   micDelayMs: number | null;
 }

@@ -1,7 +1,7 @@
 /**
  * The live picture under load, through window.studio with the fake camera (480p) and blur on:
- * - every program tick is either rendered or counted as missed, and ticks match the camera's
- *   30 frames per second (rendered + missed vs camera frames, within 5 %);
+ * - every program tick is either rendered or counted as missed, and ticks match the frames the
+ *   camera delivered (its track's own count) within 5 %;
  * - extra GPU work with every new mask (the diagnostics load pass: a GPU slow at the effect
  *   work) makes frames late: automatic quality steps down (fewer masks, cheaper refinement)
  *   and the frame rate recovers; when the load goes, quality steps back up.
@@ -27,7 +27,7 @@ afterAll(async () => { await browser?.close(); await server?.close(); });
 const stats = () => ev<StudioStats>(page, 'window.studio.getStats()');
 
 /** Rendered frames per second over `ms`, and the quality level at the end. */
-async function window(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; seconds: number }> {
+async function window(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; delivered: number; seconds: number }> {
   const a = await stats();
   const t0 = Date.now();
   await page.waitForTimeout(ms);
@@ -38,6 +38,7 @@ async function window(ms: number): Promise<{ fps: number; level: string; rendere
     fps: rendered / seconds, level: b.render!.quality.level, rendered, seconds,
     missed: b.render!.framesMissed - a.render!.framesMissed,
     cameraIn: b.render!.sources[0].framesIn - a.render!.sources[0].framesIn,
+    delivered: (b.camera.framesDelivered ?? NaN) - (a.camera.framesDelivered ?? NaN),
   };
 }
 
@@ -49,10 +50,10 @@ describe('live picture under load', () => {
     await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 2)', 30_000);
     const w = await window(5000);
     const ticks = w.rendered + w.missed;
-    console.log(`[quality] 480p blur, 5 s: ${w.rendered} rendered + ${w.missed} missed = ${ticks}; camera frames read ${w.cameraIn}, ` +
-      `30 fps × ${w.seconds.toFixed(2)} s = ${(30 * w.seconds).toFixed(0)}; level ${w.level}`);
+    console.log(`[quality] 480p blur, 5 s: ${w.rendered} rendered + ${w.missed} missed = ${ticks}; the camera delivered ${w.delivered} ` +
+      `(${w.cameraIn} read by the render worker), 30 fps × ${w.seconds.toFixed(2)} s = ${(30 * w.seconds).toFixed(0)}; level ${w.level}`);
     expect(Math.abs(ticks - 30 * w.seconds) / (30 * w.seconds)).toBeLessThanOrEqual(0.05);
-    expect(Math.abs(ticks - w.cameraIn) / w.cameraIn).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(ticks - w.delivered) / w.delivered).toBeLessThanOrEqual(0.05);
   });
 
   it('steps quality down under GPU load, recovers the frame rate, and steps back up when the load goes', async () => {
@@ -63,27 +64,27 @@ describe('live picture under load', () => {
     await ev(page, `window.studio.setQuality('high')`);
     await page.waitForTimeout(2000);
     const calm = await window(3000);
-    // The load comes with every new mask, like a GPU slow at the effect work; ~150 ms each here.
+    // The load comes with every new mask, like a GPU slow at the effect work; ~250 ms each here.
     await ev(page, 'window.studio.setDebugGpuLoad(200)');
     await page.waitForTimeout(1500);
     const probe = (await stats()).render!.passes.find((p) => p.name === 'debug-load')?.ms ?? 10;
-    const iterations = Math.max(50, Math.round((200 * 150) / Math.max(probe, 1)));
+    const iterations = Math.max(50, Math.round((200 * 250) / Math.max(probe, 1)));
     await ev(page, `window.studio.setDebugGpuLoad(${iterations})`);
     await page.waitForTimeout(1500);
     const loadedHigh = await window(4000);
     await ev(page, `window.studio.setQuality('auto')`);
-    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level !== 'high')`, 15_000);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'low')`, 15_000);
     await page.waitForTimeout(1500);
     const loadedAuto = await window(4000);
     await ev(page, 'window.studio.setDebugGpuLoad(0)');
-    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'high')`, 20_000);
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'high')`, 30_000);
     const back = (await stats()).render!.quality;
     console.log(`[quality] 10 fps program: calm ${calm.fps.toFixed(1)} fps (${calm.level}); load ${iterations} iterations (${probe.toFixed(1)} ms at 200): ` +
       `pinned high ${loadedHigh.fps.toFixed(1)} fps, auto ${loadedAuto.fps.toFixed(1)} fps at ${loadedAuto.level}; without the load back to ${back.level} after ${back.steps} automatic changes`);
     expect(loadedAuto.level).not.toBe('high');
-    // Recovered: more frames than at pinned high quality, and most of the program's 10 per second.
-    expect(loadedAuto.fps).toBeGreaterThan(loadedHigh.fps);
-    expect(loadedAuto.fps).toBeGreaterThanOrEqual(8.5);
+    // Recovered: a fifth more frames than at pinned high quality, most of the program's 10 per second.
+    expect(loadedAuto.fps).toBeGreaterThan(1.2 * loadedHigh.fps);
+    expect(loadedAuto.fps).toBeGreaterThanOrEqual(8);
     expect(back.level).toBe('high');
   });
 });

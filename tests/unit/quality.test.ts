@@ -53,6 +53,25 @@ describe('QualityGovernor', () => {
     expect(g.level).toBe('high');
   });
 
+  it('does not flap: a step up the load undoes at once makes the next one wait twice as long', () => {
+    const g = new QualityGovernor();
+    const budget = 1000 / 30;
+    let t = 0;
+    const ups: number[] = [];
+    // Light at low quality, too heavy at medium: each step up is undone.
+    for (let k = 0; k < 30 * 60; k++) {
+      const heavy = g.level !== 'low';
+      t += heavy ? 2 * budget : budget;
+      const before = g.level;
+      g.observe(t, heavy ? 50 : 10, budget, heavy ? 1 : 0);
+      if (before === 'low' && g.level === 'medium') ups.push(t);
+    }
+    const gaps = ups.slice(1).map((u, i) => u - ups[i]);
+    expect(ups.length).toBeGreaterThanOrEqual(2);
+    expect(ups.length).toBeLessThanOrEqual(6);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan(1.5 * gaps[i - 1]);
+  });
+
   it('a pinned level holds whatever the load', () => {
     const g = new QualityGovernor();
     g.pin('high');
