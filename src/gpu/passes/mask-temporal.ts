@@ -21,6 +21,7 @@ export interface TemporalIo {
  * through unchanged.
  */
 export class MaskTemporalPass {
+  private readonly diff: Kernel;
   private readonly main: Kernel;
   private readonly commit: Kernel;
   private readonly params: Uniform;
@@ -28,6 +29,9 @@ export class MaskTemporalPass {
   private readonly mainGroups: BindGroupCache;
   private readonly firstGroups: BindGroupCache;
   private readonly commitGroups: BindGroupCache;
+  private readonly diffGroups: BindGroupCache;
+  /** Per-pixel frame change, written by `diff` and read 3×3 by `main`. */
+  private motion: GPUBuffer | null = null;
   private readonly timed = new TimedPass('mask-temporal');
   private prevMask: GPUBuffer | null = null;
   private prevFrame: GPUBuffer | null = null;
@@ -38,13 +42,15 @@ export class MaskTemporalPass {
 
   constructor(private readonly device: GPUDevice, temporal = 0) {
     const s = new Shader(device, shader, 'mask-temporal');
-    this.main = s.kernel('main', ['p', 'raw', 'frame', 'prevMask', 'prevFrame', 'dst']);
+    this.diff = s.kernel('diff', ['p', 'frame', 'prevFrame', 'diffOut'], 'mask-temporal-diff');
+    this.main = s.kernel('main', ['p', 'raw', 'prevMask', 'dst', 'diffIn']);
     this.commit = s.kernel('commit', ['p', 'frame', 'stateMask', 'stateFrame', 'newMask'], 'mask-temporal-commit');
     this.params = s.uniform('p', 'mask-temporal-params');
     this.firstParams = s.uniform('p', 'mask-temporal-first-params');
     this.mainGroups = this.main.groups();
     this.firstGroups = this.main.groups('mask-temporal-first');
     this.commitGroups = this.commit.groups();
+    this.diffGroups = this.diff.groups();
     this.strength = temporal;
   }
 
@@ -63,9 +69,13 @@ export class MaskTemporalPass {
     if (io.width !== this.width || io.height !== this.height) this.resize(io.width, io.height);
     const first = !this.primed;
     const groups = first ? this.firstGroups : this.mainGroups;
-    const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, io.frame, this.prevMask!, this.prevFrame!, io.dst);
+    const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, this.prevMask!, io.dst, this.motion!);
+    const diffGroup = this.diffGroups.get(this.params.buffer, io.frame, this.prevFrame!, this.motion!);
     const commitGroup = this.commitGroups.get(this.params.buffer, io.frame, this.prevMask!, this.prevFrame!, io.dst);
     const pass = this.timed.begin(encoder, timer);
+    pass.setPipeline(this.diff.pipeline);
+    pass.setBindGroup(0, diffGroup);
+    pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
     pass.setPipeline(this.main.pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
@@ -82,6 +92,9 @@ export class MaskTemporalPass {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.prevMask = this.device.createBuffer({ size: width * height * 4, usage, label: 'mask-temporal-prev-mask' });
     this.prevFrame = this.device.createBuffer({ size: width * height * 12, usage, label: 'mask-temporal-prev-frame' });
+    this.motion?.destroy();
+    this.motion = this.device.createBuffer({ size: width * height * 4, usage: GPUBufferUsage.STORAGE, label: 'mask-temporal-motion' });
+    this.diffGroups.clear();
     this.mainGroups.clear();
     this.firstGroups.clear();
     this.commitGroups.clear();
@@ -105,6 +118,7 @@ export class MaskTemporalPass {
   destroy(): void {
     this.prevMask?.destroy();
     this.prevFrame?.destroy();
+    this.motion?.destroy();
     this.params.destroy();
     this.firstParams.destroy();
   }
