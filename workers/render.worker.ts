@@ -213,7 +213,8 @@ class RenderWorker implements RenderWorkerApi {
   private adaptQuality(frameMs: number): void {
     const missed = this.clock.missed - this.missedSeen;
     this.missedSeen = this.clock.missed;
-    const level = this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed);
+    if (!this.sources?.effectsActive()) this.quality.idle();
+    const level = this.sources?.effectsActive() ? this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed) : this.quality.level;
     if (level !== this.qualityLevel) {
       this.qualityLevel = level;
       this.sources?.setQuality(QUALITY_SETTINGS[level]);

@@ -62,6 +62,13 @@ export class QualityGovernor {
   /** Whether the level is chosen automatically. */
   get automatic(): boolean { return this.pinned === null; }
 
+  /** Back to high with no history (nothing on screen uses effects, so there is nothing to judge). */
+  idle(): void {
+    if (this.auto === 'high' && this.ticks.length === 0) return;
+    this.auto = 'high';
+    this.ticks.length = 0;
+  }
+
   /** Pins a level, or returns to automatic with null. */
   pin(level: QualityLevel | null): void { this.pinned = level; }
 

@@ -138,6 +138,14 @@ export class SourceRegistry {
     }
   }
 
+  /** Whether any source removes its background now (quality only matters then). */
+  effectsActive(): boolean {
+    for (const n of this.nodes.values()) {
+      if ((n instanceof TrackNode || n instanceof VideoFileNode) && n.video.effects?.active) return true;
+    }
+    return false;
+  }
+
   /** While recording, camera clock corrections are limited so timestamps keep increasing. */
   setRecording(on: boolean): void {
     for (const n of this.nodes.values()) if (n instanceof TrackNode) n.recording = on;

@@ -200,7 +200,7 @@ export function mountEffects(root: HTMLElement, studio: Studio, report: Report):
   const quality = h('select', { id: 'quality', disabled: true },
     ...(['auto', 'high', 'medium', 'low'] as const).map((q) => h('option', { value: q, text: q === 'auto' ? 'Auto' : q[0].toUpperCase() + q.slice(1) })));
   quality.addEventListener('change', () => void studio.setQuality(quality.value as 'auto').then(refreshStatus, report));
-  const qualityRow = h('div', { class: 'knob' }, h('label', { for: 'quality', text: 'Quality' }), quality, qualityNow);
+  const qualityRow = h('div', { class: 'knob knob-quality' }, h('label', { for: 'quality', text: 'Quality' }), quality, qualityNow);
 
   root.append(status, qualityRow, bgFieldset, details, cutFieldset);
 
