@@ -22,6 +22,7 @@ const report = (e: unknown) => banner.show(e instanceof Error ? e.message : Stri
 const studio = new Studio($('preview') as HTMLCanvasElement);
 window.studio = studio;
 studio.addEventListener('error', (ev) => report((ev as CustomEvent).detail));
+studio.addEventListener('warning', (ev) => report((ev as CustomEvent<string>).detail));
 studio.ready.catch((e) => {
   if (e instanceof WebGPUUnavailableError) showUnsupported($('app'), 'This browser cannot run Backdrop Studio', e.message);
   else report(e);

@@ -24,10 +24,10 @@ export type { RecordingState, AddAudioSource, SourceSpec, SourceInfo };
 
 /**
  * Events: 'state' (camera/recording state), 'scenes' (the scene collection or a source's status
- * changed), 'error' (detail: StudioError), 'recording' (detail: File), 'audiostate'
+ * changed), 'error' (detail: StudioError), 'warning' (detail: message; the recording goes on), 'recording' (detail: File), 'audiostate'
  * (detail: {state, message}), 'audiosources' (the mixer's sources changed).
  */
-export type StudioEventName = 'state' | 'scenes' | 'error' | 'recording' | 'audiostate' | 'audiosources';
+export type StudioEventName = 'state' | 'scenes' | 'error' | 'warning' | 'recording' | 'audiostate' | 'audiosources';
 
 function faultToError(f: WorkerFault): StudioError {
   const Cls = errorClasses[f.name] ?? StudioError;
@@ -69,7 +69,7 @@ export class Studio extends EventTarget {
     this.media = new SourceMedia(this.render, this.hub, (id, reason) => this.onSourceEnded(id, reason));
     this.sources = new SourceManager(this.sync, this.media, this.render, onError, () => this.emit('scenes'));
     this.recorder = new Recorder(this.render, this.encode, () => this.emit('state'), onError, (f) => this.emit('recording', f),
-      (f) => void this.onFatal(faultToError(f)));
+      (f) => void this.onFatal(faultToError(f)), (message) => this.emit('warning', message));
     const offscreen = canvas.transferControlToOffscreen();
     this.ready = this.render.init(Comlink.transfer(offscreen, [offscreen]), Comlink.proxy({
       sourceEnded: (id: string, reason: string) => this.onSourceEnded(id, reason),

@@ -2,13 +2,13 @@
 import * as Comlink from 'comlink';
 import { chooseAudioEncoder, chooseVideoEncoder, listSupportedCodecs } from '../src/encode/codec-select.ts';
 import { EncodePacer } from '../src/encode/pacer.ts';
-import { OpfsFileSink } from '../src/mux/opfs-sink.ts';
+import { OpfsFileSink, storageError } from '../src/mux/opfs-sink.ts';
 import { RecordingOutput } from '../src/mux/recording-output.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { ClockMapper } from '../src/util/clock.ts';
 import { AudioTimeline } from '../src/encode/audio-timeline.ts';
 import { AudioInbox } from '../src/encode/audio-inbox.ts';
-import { EncoderError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
+import { EncoderError, StorageError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
 import type { EncodeWorkerApi } from '../src/worker-apis.ts';
 import type { CodecSupport, EncodeEvents, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats } from '../src/util/types.ts';
 
@@ -38,6 +38,32 @@ interface Session {
   timeline: AudioTimeline;
   flushTimer: ReturnType<typeof setInterval>;
   startedAt: number;
+  /** Storage left for recordings (bytes), from the last estimate; null when unknown. */
+  freeBytes: number | null;
+  /** Planned data rate (video + audio), for "Disk full in". */
+  bytesPerSecond: number;
+  warnedDisk: boolean;
+}
+
+/** Below this much recording time left on disk the person is warned (OBS warns too). */
+const DISK_WARN_S = 300;
+/** A recording needs room for at least this long to start. */
+const DISK_MIN_S = 60;
+
+/** Free storage for this origin (bytes), or null where the browser does not say. */
+async function freeStorage(): Promise<number | null> {
+  const est = await navigator.storage?.estimate?.().catch(() => null);
+  return est?.quota !== undefined && est.usage !== undefined ? Math.max(0, est.quota - est.usage) : null;
+}
+
+const mb = (n: number): string => n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`;
+
+/** Refuses to start when the disk holds less than about a minute at `bytesPerSecond`. */
+async function checkFreeSpace(bytesPerSecond: number): Promise<void> {
+  const free = await freeStorage();
+  if (free === null || bytesPerSecond <= 0 || free >= DISK_MIN_S * bytesPerSecond) return;
+  throw new StorageError(`Only ${mb(free)} of storage is free, about ${Math.floor(free / bytesPerSecond)} s of recording at this quality. ` +
+    'Delete old recordings or free disk space (or lower the bitrate), then start again.', { freeBytes: free, needBytes: DISK_MIN_S * bytesPerSecond });
 }
 
 class EncodeWorker implements EncodeWorkerApi {
@@ -63,10 +89,16 @@ class EncodeWorker implements EncodeWorkerApi {
       ? await chooseAudioEncoder(async (c) => (await AudioEncoder.isConfigSupported(c)).supported === true, container, opts.audio.sampleRate, opts.audio.channels)
       : null;
     const fileName = opts.fileName.replace(/\.(mp4|webm)$/i, '') + '.' + container;
-    const sink = await OpfsFileSink.create(fileName);
+    const bytesPerSecond = ((choice.config.bitrate ?? 0) + (audioConfig?.bitrate ?? 0)) / 8;
+    await checkFreeSpace(bytesPerSecond);
+    const sink = await OpfsFileSink.create(fileName, DISK_MIN_S * bytesPerSecond);
+    let session: Session | null = null;
     const out = new RecordingOutput(sink.writable, {
       container, videoCodec: choice.codec, frameRate: opts.frameRate,
       audioCodec: audioConfig ? (audioConfig.codec === 'opus' ? 'opus' : 'aac') : null,
+    }, (e) => {
+      // A full disk (or any writer error) ends the recording now, not at the next Stop.
+      if (session) this.fail(session, e instanceof StudioError ? e : storageError(e));
     });
     try {
       await out.start();
@@ -84,10 +116,15 @@ class EncodeWorker implements EncodeWorkerApi {
     const s: Session = {
       info, sink, out, port, audioReader: null, originUs: null, lastVideoUs: 0, audioUntilUs: null, audioDrained, audioDone, audioChunksIn: 0, audioChunks: 0, failure: null,
       audioClockOriginUs: opts.audioClockOriginUs ?? null, timeline: new AudioTimeline(),
-      pacer: new EncodePacer(opts.frameRate),
+      // A key frame every second: the fragmented MP4 closes a fragment at each, so a crash or a
+      // full disk loses at most about a second of what was recorded.
+      pacer: new EncodePacer(opts.frameRate, 3, 1),
       video: null as unknown as VideoEncoder, audio: null,
-      flushTimer: setInterval(() => sink.flush(), 1000), startedAt: performance.now(),
+      flushTimer: setInterval(() => { sink.flush(); void this.watchDisk(s); }, 1000), startedAt: performance.now(),
+      freeBytes: null, bytesPerSecond, warnedDisk: false,
     };
+    session = s;
+    sink.onFailure = (e) => this.fail(s, e);
     s.video = new VideoEncoder({
       output: (chunk, meta) => { if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta); s.pacer.encoded(chunk.byteLength); },
       error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
@@ -166,6 +203,18 @@ class EncodeWorker implements EncodeWorkerApi {
     }
   }
 
+  /** Updates the free space figure and warns once when less than five minutes are left. */
+  private async watchDisk(s: Session): Promise<void> {
+    s.freeBytes = await freeStorage();
+    const rate = Math.max(s.bytesPerSecond, (s.pacer.bitrateKbps() * 1000) / 8);
+    if (s.freeBytes === null || s.warnedDisk || this.s !== s || rate <= 0) return;
+    const left = s.freeBytes / rate;
+    if (left < DISK_WARN_S) {
+      s.warnedDisk = true;
+      this.events?.warning(`The disk is nearly full: about ${Math.max(1, Math.round(left / 60))} min of recording left. Free space or stop soon; what is recorded is kept either way.`);
+    }
+  }
+
   /** Sets the measured microphone→mix delay (µs), for this and later recordings. */
   setAudioDelay(us: number): void {
     if (Number.isFinite(us)) this.audioDelayUs = us;
@@ -229,6 +278,8 @@ class EncodeWorker implements EncodeWorkerApi {
       durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000,
       audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
       audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: s.timeline.droppedUs / 1000,
+      diskFreeBytes: s.freeBytes,
+      diskFullInS: s.freeBytes === null ? null : s.freeBytes / Math.max(1, s.bytesPerSecond, (s.pacer.bitrateKbps() * 1000) / 8),
     };
   }
 }
@@ -238,6 +289,7 @@ function idleStats(): EncodeStats {
     recording: false, codec: null, codecString: null, hardwareAcceleration: null, container: null, outputPath: null,
     framesEncoded: 0, framesSkipped: 0, encoderQueue: 0, bitrateKbps: 0, bytesWritten: 0, durationMs: 0,
     audioCodec: null, audioChunks: 0, fileName: null, audioDelayMs: 0, audioSilenceMs: 0, audioDroppedMs: 0,
+    diskFreeBytes: null, diskFullInS: null,
   };
 }
 

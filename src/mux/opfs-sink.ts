@@ -32,6 +32,10 @@ export class OpfsFileSink {
   /** Highest byte position written, i.e. the file size. */
   size = 0;
   private closed = false;
+  /** The first write error (a full disk): later writes are refused at once. */
+  failure: StorageError | null = null;
+  /** Hears the first write error, as it happens (the muxer may only report it later). */
+  onFailure: (e: StorageError) => void = () => {};
   readonly writable: WritableStream<Chunk>;
 
   private constructor(readonly name: string, private readonly handle: FileSystemSyncAccessHandle) {
@@ -40,30 +44,53 @@ export class OpfsFileSink {
     });
   }
 
-  /** Creates `name` in the recordings folder (replacing a file of that name). */
-  static async create(name: string): Promise<OpfsFileSink> {
+  /**
+   * Creates `name` in the recordings folder (replacing a file of that name). With `reserveBytes`
+   * the file is first grown to that size and back, which the browser's quota checks like a
+   * write: too little space refuses the recording before it starts, and no file is left.
+   */
+  static async create(name: string, reserveBytes = 0): Promise<OpfsFileSink> {
     const dir = await recordingsDir();
+    let handle: FileSystemSyncAccessHandle | null = null;
     try {
       const file = await dir.getFileHandle(name, { create: true });
-      const handle = await (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> }).createSyncAccessHandle();
+      handle = await (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> }).createSyncAccessHandle();
+      if (reserveBytes > 0) {
+        // Over quota, Chrome's truncate does not throw: the file just stays smaller.
+        handle.truncate(Math.ceil(reserveBytes));
+        if (handle.getSize() < Math.ceil(reserveBytes)) throw new DOMException('reservation refused', 'QuotaExceededError');
+      }
       handle.truncate(0);
       return new OpfsFileSink(name, handle);
     } catch (e) {
-      throw storageError(e);
+      handle?.close();
+      await dir.removeEntry(name).catch(() => {});
+      const err = storageError(e);
+      if (reserveBytes > 0 && err.details.quota) {
+        throw new StorageError(`There is not enough free storage to record: at least ${Math.ceil(reserveBytes / 1e6)} MB (about a minute at this quality) ` +
+          'is needed. Delete old recordings or free disk space (or lower the bitrate), then start again.', { quota: true, needBytes: reserveBytes });
+      }
+      throw err;
     }
   }
 
   private write(data: Uint8Array, position: number): void {
     if (this.closed) return;
+    if (this.failure) throw this.failure;
     let done = 0;
     try {
       while (done < data.byteLength) {
         const n = this.handle.write(data.subarray(done), { at: position + done });
-        if (n <= 0) throw new DOMException('short write', 'QuotaExceededError');
+        // Over quota, Chrome returns an error code as a huge count instead of throwing.
+        if (!(n > 0 && n <= data.byteLength - done)) throw new DOMException('short write', 'QuotaExceededError');
         done += n;
       }
     } catch (e) {
-      throw storageError(e);
+      this.failure = storageError(e);
+      // A partly written chunk would leave a broken fragment after the last whole one.
+      try { this.handle.truncate(this.size); } catch { /* the file keeps what it has */ }
+      this.onFailure(this.failure);
+      throw this.failure;
     }
     this.bytesWritten += done;
     this.size = Math.max(this.size, position + done);

@@ -18,9 +18,10 @@ export class RecordingOutput {
   pending = 0;
   private failure: unknown = null;
 
+  /** `onError` hears the first error of the muxer or the file writer (a full disk), once. */
   constructor(writable: WritableStream<{ type: 'write'; data: Uint8Array; position: number }>, opts: {
     container: ContainerName; videoCodec: VideoCodecName; audioCodec: 'aac' | 'opus' | null; frameRate: number;
-  }) {
+  }, private readonly onError: (e: unknown) => void = () => {}) {
     const format = opts.container === 'mp4'
       ? new Mp4OutputFormat({ fastStart: 'fragmented', minimumFragmentDuration: 1 })
       : new WebMOutputFormat({ appendOnly: true, minimumClusterDuration: 1 });
@@ -52,7 +53,11 @@ export class RecordingOutput {
 
   private track(p: Promise<void>): void {
     this.pending++;
-    p.catch((e) => { this.failure ??= e; }).finally(() => { this.pending--; });
+    p.catch((e) => {
+      if (this.failure !== null) return;
+      this.failure = e;
+      this.onError(e);
+    }).finally(() => { this.pending--; });
   }
 
   /** Finishes the file: the last fragment and the index. */

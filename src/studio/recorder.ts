@@ -23,10 +23,13 @@ export class Recorder {
   private unclaimed: File | null = null;
   private startedAt = 0;
   private tap: MixTap | null = null;
+  private persisted: Promise<boolean> | null = null;
+  /** The encoder already reported the fault that ended this recording (say it once). */
+  private faulted = false;
 
   constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly encode: Comlink.Remote<EncodeWorkerApi>,
     private readonly onChange: () => void, private readonly onError: (e: StudioError) => void, private readonly onFile: (f: File) => void,
-    private readonly onFault: (f: WorkerFault) => void) {}
+    private readonly onFault: (f: WorkerFault) => void, private readonly onWarning: (message: string) => void = () => {}) {}
 
   /** Milliseconds since the running recording started (0 when idle). */
   get elapsedMs(): number { return this.state === 'recording' ? performance.now() - this.startedAt : 0; }
@@ -37,6 +40,9 @@ export class Recorder {
   async start(opts: RecordingOptions, frameRate: number, audio: AudioFeed): Promise<EncodeStartInfo> {
     if (this.state !== 'idle') throw new StudioStateError('A recording is already running.');
     this.set('starting');
+    this.faulted = false;
+    // Ask once that the browser never evicts recordings to make room (no prompt in Chrome).
+    this.persisted ??= navigator.storage?.persist?.().catch(() => false) ?? Promise.resolve(false);
     const channel = new MessageChannel();
     const tap = audio.tap ?? (audio.track ? new MixTap(audio.track, trackReadable<AudioData>, () => {}) : null);
     this.tap = tap;
@@ -51,7 +57,7 @@ export class Recorder {
         audio: tap ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
         audioClockOriginUs: performance.timeOrigin * 1000,
       }, Comlink.transfer(channel.port2, [channel.port2]), port ? Comlink.transfer(port, [port]) : null,
-      Comlink.proxy({ fatal: (f: WorkerFault) => this.onFault(f) }));
+      Comlink.proxy({ fatal: (f: WorkerFault) => { this.faulted = true; this.onFault(f); }, warning: (m: string) => this.onWarning(m) }));
       await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
       this.info = info;
       this.unclaimed = null;
@@ -90,7 +96,7 @@ export class Recorder {
         // The encoder drains the audio up to the last frame before the tap stops sending.
         const result = await this.encode.stop().finally(() => this.releaseTap(mixTap));
         const file = await getRecording(result.fileName);
-        if (result.error) this.onError(new StudioError(result.error));
+        if (result.error && !this.faulted) this.onError(new StudioError(result.error));
         this.onFile(file);
         return file;
       } finally {

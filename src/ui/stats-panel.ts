@@ -21,6 +21,8 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
     ['Encoder queue', e?.recording ? String(e.encoderQueue) : '—'],
     ['Bitrate', e?.recording ? `${Math.round(e.bitrateKbps)} kb/s` : '—'],
     ['Written', e?.bytesWritten ? formatBytes(e.bytesWritten) : '—'],
+    ['Disk space available', e?.recording && e.diskFreeBytes !== null ? formatBytes(e.diskFreeBytes) : '—'],
+    ['Disk full in', e?.recording && e.diskFullInS !== null ? formatDuration(e.diskFullInS) : '—', !!e?.recording && e.diskFullInS !== null && e.diskFullInS < 300],
     ['Codec', e?.codecString ? `${e.codecString} (${e.hardwareAcceleration})` : '—'],
     ['Audio', e?.audioCodec ?? '—'],
     ['Mic delay in mixer (measured)', s.micDelayMs === null ? 'not measured yet' : `${Math.round(s.micDelayMs)} ms (compensated)`],
@@ -53,6 +55,12 @@ function programRows(r: StudioStats['render'], nameOf: NameOf): Row[] {
       src.state !== 'live' || !!src.message]);
   }
   return rows;
+}
+
+/** Seconds as "2 h 05 min", "12 min" or "40 s". */
+function formatDuration(s: number): string {
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  return s >= 120 ? `${Math.floor(s / 60)} min` : `${Math.max(0, Math.round(s))} s`;
 }
 
 /** Background-removal rows: where the model runs, how long it takes, how stale the mask is. */

@@ -98,6 +98,9 @@ export interface EncodeStats {
   audioSilenceMs: number;
   audioDroppedMs: number;
   fileName: string | null;
+  /** OBS: "Disk space available" (bytes free for recordings) and "Disk full in" (seconds at the current rate); null when unknown. */
+  diskFreeBytes: number | null;
+  diskFullInS: number | null;
 }
 
 export interface StudioStats {
@@ -147,7 +150,11 @@ export interface EncodeResult { fileName: string; size: number; durationMs: numb
 export interface WorkerFault { name: string; message: string }
 
 /** Events the encode worker reports to the main thread. */
-export interface EncodeEvents { fatal(error: WorkerFault): void }
+export interface EncodeEvents {
+  fatal(error: WorkerFault): void;
+  /** Something the person should know that does not stop the recording (disk nearly full). */
+  warning(message: string): void;
+}
 
 /** Events the render worker reports to the main thread. */
 export interface RenderEvents {
