@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { chooseAudioEncoder, chooseVideoEncoder, listSupportedCodecs } from '../src/encode/codec-select.ts';
 import { EncodePacer } from '../src/encode/pacer.ts';
-import { OpfsFileSink, storageError } from '../src/mux/opfs-sink.ts';
+import { OpfsFileSink, recordingsDir, storageError } from '../src/mux/opfs-sink.ts';
 import { RecordingOutput } from '../src/mux/recording-output.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { ClockMapper } from '../src/util/clock.ts';
@@ -43,6 +43,11 @@ interface Session {
   /** Planned data rate (video + audio), for "Disk full in". */
   bytesPerSecond: number;
   warnedDisk: boolean;
+}
+
+/** Deletes a file that a failed start left behind (best effort: the start error is what matters). */
+async function removeRecording(name: string): Promise<void> {
+  await (await recordingsDir()).removeEntry(name).catch(() => {});
 }
 
 /** Below this much recording time left on disk the person is warned (OBS warns too). */
@@ -104,6 +109,7 @@ class EncodeWorker implements EncodeWorkerApi {
       await out.start();
     } catch (e) {
       sink.close();
+      await removeRecording(fileName);
       throw asStudioError(e, 'Could not start the recording file');
     }
     const info: EncodeStartInfo = {
@@ -129,7 +135,17 @@ class EncodeWorker implements EncodeWorkerApi {
       output: (chunk, meta) => { if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta); s.pacer.encoded(chunk.byteLength); },
       error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
     });
-    s.video.configure(choice.config);
+    try {
+      s.video.configure(choice.config);
+    } catch (e) {
+      // Nothing was recorded: release the timer, the encoder and the file, and leave no empty file.
+      clearInterval(s.flushTimer);
+      s.video.close();
+      await out.cancel();
+      sink.close();
+      await removeRecording(fileName);
+      throw new EncoderError(`The video encoder could not be set up (${e instanceof Error ? e.message : String(e)}). Try another codec.`);
+    }
     if (audioConfig && audioPort) {
       s.audio = new AudioEncoder({
         output: (chunk, meta) => { if (s.originUs !== null) { out.addAudio(chunk, s.originUs, meta); s.audioChunks++; } },
@@ -189,8 +205,7 @@ class EncodeWorker implements EncodeWorkerApi {
           if (step.dropFrames < value.numberOfFrames) {
             // Stamped on the wall clock so audio and video share one origin in the file.
             const copy = retimestamped(value, step.chunkAtUs, step.dropFrames);
-            s.audio!.encode(copy);
-            copy.close();
+            try { s.audio!.encode(copy); } finally { copy.close(); }
           }
         } finally {
           value.close();
@@ -314,8 +329,7 @@ function encodeSilence(enc: AudioEncoder, like: AudioData, frames: number, atUs:
   for (let done = 0; done < frames;) {
     const n = Math.min(frames - done, rate);
     const d = new AudioData({ format: 'f32-planar', sampleRate: rate, numberOfFrames: n, numberOfChannels: ch, timestamp: atUs + (done * 1e6) / rate, data: new Float32Array(n * ch) });
-    enc.encode(d);
-    d.close();
+    try { enc.encode(d); } finally { d.close(); }
     done += n;
   }
 }

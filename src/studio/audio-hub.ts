@@ -69,7 +69,9 @@ export class AudioHub {
       });
       engine.addEventListener('error', (ev) => this.events.error((ev as ErrorEvent).error));
       engine.addEventListener('sourceschange', () => this.events.sources());
-      this.mixTap = new MixTap(engine.outputTrack, trackReadable<AudioData>, (ms) => void this.encode.setAudioDelay((ms ?? 0) * 1000).catch(() => {}));
+      this.mixTap = new MixTap(engine.outputTrack, trackReadable<AudioData>, (ms) => void this.encode.setAudioDelay((ms ?? 0) * 1000)
+        // A lost correction would record the sound out of sync: say so.
+        .catch((e: unknown) => this.events.error(asStudioError(e, 'The lip-sync correction could not reach the recorder'))));
       if (engine.state === 'suspended') {
         engine.resumeOnGesture();
         this.events.state({ state: engine.state, message: 'Audio paused by the browser — click anywhere to resume.' });
