@@ -55,6 +55,7 @@ export class Program {
   private readonly sizes = new Map<string, { width: number; height: number }>();
   private readonly placeholders = new Map<SourceKind, TextSource>();
   private fade: Fade | null = null;
+  private readonly onScreenScenes: Scene[] = [];
   private readonly blendItem: CompositorItem[] = [];
   private lastSceneId = '';
   private lastOutputVersion = -1;
@@ -122,12 +123,15 @@ export class Program {
   }
 
   /** Scenes this tick draws: the current one, and the one a fade comes from. */
-  scenesOnScreen(): Scene[] {
+  scenesOnScreen(): readonly Scene[] {
+    const list = this.onScreenScenes;
+    list.length = 0;
     const c = this.collection;
-    if (!c) return [];
-    const cur = c.scenes.find((s) => s.id === c.currentSceneId);
-    const from = this.fade ? c.scenes.find((s) => s.id === this.fade!.from) : undefined;
-    return [from, cur].filter((s): s is Scene => !!s);
+    if (!c) return list;
+    // Reused every tick: the frame loop allocates nothing here.
+    for (const s of c.scenes) if (this.fade && s.id === this.fade.from) list.push(s);
+    for (const s of c.scenes) if (s.id === c.currentSceneId) list.push(s);
+    return list;
   }
 
   private placeholder(kind: SourceKind): TextSource | null {
@@ -186,14 +190,19 @@ export class Program {
    * encodes the NV12 conversion if asked. Returns the encoder's NV12 readback, if any.
    */
   encode(enc: GPUCommandEncoder, nowUs: number, timestampUs: number, durationUs: number | undefined, output: FrameOutput): (() => Promise<VideoFrame>) | null {
-    const scenes = this.scenesOnScreen();
-    const cur = scenes[scenes.length - 1];
-    const out = this.outputTex!;
     let fadeT = 1;
     if (this.fade) {
       fadeT = (nowUs - this.fade.startUs) / this.fade.durationUs;
-      if (fadeT >= 1 || scenes.length < 2) { this.fade = null; fadeT = 1; }
+      if (fadeT >= 1 || this.scenesOnScreen().length < 2) {
+        this.fade = null;
+        fadeT = 1;
+        // An output size chosen during the fade applies now.
+        if (this.collection) this.setOutputSize(this.collection.output.width, this.collection.output.height);
+      }
     }
+    const scenes = this.scenesOnScreen();
+    const cur = scenes[scenes.length - 1];
+    const out = this.outputTex!;
     if (this.fade && scenes.length === 2) {
       const a = this.drawsFor(scenes[0]);
       const b = this.drawsFor(scenes[1]);
