@@ -38,11 +38,34 @@ interface Session {
   timeline: AudioTimeline;
   flushTimer: ReturnType<typeof setInterval>;
   startedAt: number;
+  /** End (µs, capture clock) of the video encoded so far, and audio chunks waiting for it. */
+  videoEncodedUs: number;
+  audioHeld: { chunk: EncodedAudioChunk; meta?: EncodedAudioChunkMetadata }[];
+  /** Audio left out at the end because no video went with it (µs). */
+  audioTrimmedUs: number;
   /** Storage left for recordings (bytes), from the last estimate; null when unknown. */
   freeBytes: number | null;
   /** Planned data rate (video + audio), for "Disk full in". */
   bytesPerSecond: number;
   warnedDisk: boolean;
+}
+
+/** Audio held ahead of the video longer than this is muxed anyway (a stalled picture must not hold memory). */
+const AUDIO_HOLD_MAX_US = 3_000_000;
+
+/** Hands the muxer the held audio chunks that start before `videoEndUs` (or that waited too long). */
+function releaseAudio(s: Session, videoEndUs: number): void {
+  const held = s.audioHeld;
+  let n = 0;
+  while (n < held.length) {
+    const c = held[n].chunk;
+    const newest = held[held.length - 1].chunk.timestamp;
+    if (c.timestamp >= videoEndUs && newest - c.timestamp < AUDIO_HOLD_MAX_US) break;
+    s.out.addAudio(c, s.originUs!, held[n].meta);
+    s.audioChunks++;
+    n++;
+  }
+  if (n > 0) held.splice(0, n);
 }
 
 /** Deletes a file that a failed start left behind (best effort: the start error is what matters). */
@@ -127,12 +150,17 @@ class EncodeWorker implements EncodeWorkerApi {
       pacer: new EncodePacer(opts.frameRate, 3, 1),
       video: null as unknown as VideoEncoder, audio: null,
       flushTimer: setInterval(() => { sink.flush(); void this.watchDisk(s); }, 1000), startedAt: performance.now(),
-      freeBytes: null, bytesPerSecond, warnedDisk: false,
+      freeBytes: null, bytesPerSecond, warnedDisk: false, videoEncodedUs: -Infinity, audioHeld: [], audioTrimmedUs: 0,
     };
     session = s;
     sink.onFailure = (e) => this.fail(s, e);
     s.video = new VideoEncoder({
-      output: (chunk, meta) => { if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta); s.pacer.encoded(chunk.byteLength); },
+      output: (chunk, meta) => {
+        if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta);
+        s.pacer.encoded(chunk.byteLength);
+        s.videoEncodedUs = Math.max(s.videoEncodedUs, chunk.timestamp + (chunk.duration ?? 0));
+        releaseAudio(s, s.videoEncodedUs);
+      },
       error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
     });
     try {
@@ -148,7 +176,13 @@ class EncodeWorker implements EncodeWorkerApi {
     }
     if (audioConfig && audioPort) {
       s.audio = new AudioEncoder({
-        output: (chunk, meta) => { if (s.originUs !== null) { out.addAudio(chunk, s.originUs, meta); s.audioChunks++; } },
+        output: (chunk, meta) => {
+          if (s.originUs === null) return;
+          // Audio is live; video comes through rendering and encoding later. Audio waits for the
+          // video it belongs with, so that both tracks end together however low the frame rate.
+          s.audioHeld.push({ chunk, meta });
+          releaseAudio(s, s.videoEncodedUs);
+        },
         error: (e) => this.fail(s, new EncoderError(`The audio encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
       });
       s.audioReader = new AudioInbox(audioPort);
@@ -261,8 +295,12 @@ class EncodeWorker implements EncodeWorkerApi {
     }
     if (!s.failure) {
       await s.video.flush().catch((e) => this.fail(s, asStudioError(e, 'Flushing the video encoder failed')));
-      if (s.audio?.state === 'configured') await s.audio.flush().catch(() => {});
+      if (s.audio?.state === 'configured') await s.audio.flush().catch((e) => this.fail(s, asStudioError(e, 'Flushing the audio encoder failed')));
     }
+    // The file ends with its last video frame: audio past it is left out (and counted).
+    releaseAudio(s, s.videoEncodedUs);
+    for (const h of s.audioHeld) s.audioTrimmedUs += h.chunk.duration ?? 0;
+    s.audioHeld.length = 0;
     let error: string | null = s.failure?.message ?? null;
     try {
       await s.out.finalize();
@@ -292,7 +330,8 @@ class EncodeWorker implements EncodeWorkerApi {
       bitrateKbps: s.pacer.bitrateKbps(), bytesWritten: s.sink.bytesWritten,
       durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000,
       audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
-      audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: s.timeline.droppedUs / 1000,
+      // Dropped: overlaps the timeline removed, and audio past the last video frame at the end.
+      audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: (s.timeline.droppedUs + s.audioTrimmedUs) / 1000,
       diskFreeBytes: s.freeBytes,
       diskFullInS: s.freeBytes === null ? null : s.freeBytes / Math.max(1, s.bytesPerSecond, (s.pacer.bitrateKbps() * 1000) / 8),
     };
