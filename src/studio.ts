@@ -342,6 +342,9 @@ export class Studio extends EventTarget {
   /** Diagnostics: extra GPU work per frame, to see how the studio copes with a slower GPU (0: off). */
   async setDebugGpuLoad(iterations: number): Promise<void> { await this.ready; await this.render.setDebugGpuLoad(iterations); }
 
+  /** Diagnostics: holds frames back from the recorder (what a stalled GPU looks like), or resumes. */
+  async setDebugHoldOutput(on: boolean): Promise<void> { await this.ready; await this.render.setDebugHoldOutput(on); }
+
   /** The program picture as a PNG, exactly as composed (OBS's "Screenshot (Output)"). */
   async captureProgram(): Promise<Blob> { await this.ready; return this.render.captureProgram(); }
 

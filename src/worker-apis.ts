@@ -29,6 +29,7 @@ export interface RenderWorkerApi {
   captureProgram(): Promise<Blob>;
   setQuality(level: 'auto' | 'high' | 'medium' | 'low'): void;
   setDebugGpuLoad(iterations: number): void;
+  setDebugHoldOutput(on: boolean): void;
   getStats(): RenderStats;
 }
 

@@ -38,6 +38,10 @@ interface Session {
   timeline: AudioTimeline;
   flushTimer: ReturnType<typeof setInterval>;
   startedAt: number;
+  /** When the last program frame arrived, whether the picture is stalled now, and how often it was. */
+  lastFrameAt: number;
+  stalled: boolean;
+  stalls: number;
   /** End (µs, capture clock) of the video encoded so far, and audio chunks waiting for it. */
   videoEncodedUs: number;
   audioHeld: { chunk: EncodedAudioChunk; meta?: EncodedAudioChunkMetadata }[];
@@ -72,6 +76,9 @@ function releaseAudio(s: Session, videoEndUs: number): void {
 async function removeRecording(name: string): Promise<void> {
   await (await recordingsDir()).removeEntry(name).catch(() => {});
 }
+
+/** No program frame for this long while recording is a stall (reported, counted). */
+const STALL_MS = 2000;
 
 /** Below this much recording time left on disk the person is warned (OBS warns too). */
 const DISK_WARN_S = 300;
@@ -149,7 +156,8 @@ class EncodeWorker implements EncodeWorkerApi {
       // full disk loses at most about a second of what was recorded.
       pacer: new EncodePacer(opts.frameRate, 3, 1),
       video: null as unknown as VideoEncoder, audio: null,
-      flushTimer: setInterval(() => { sink.flush(); void this.watchDisk(s); }, 1000), startedAt: performance.now(),
+      flushTimer: setInterval(() => { sink.flush(); this.watchFrames(s); void this.watchDisk(s); }, 500), startedAt: performance.now(),
+      lastFrameAt: performance.now(), stalled: false, stalls: 0,
       freeBytes: null, bytesPerSecond, warnedDisk: false, videoEncodedUs: -Infinity, audioHeld: [], audioTrimmedUs: 0,
     };
     session = s;
@@ -198,6 +206,8 @@ class EncodeWorker implements EncodeWorkerApi {
   }
 
   private onFrame(s: Session, frame: VideoFrame): void {
+    s.lastFrameAt = performance.now();
+    s.stalled = false;
     try {
       if (this.s !== s || s.failure || s.video.state !== 'configured') return;
       const backlog = s.video.encodeQueueSize + Math.floor(s.out.pending / 4);
@@ -250,6 +260,15 @@ class EncodeWorker implements EncodeWorkerApi {
     } finally {
       s.audioDrained();
     }
+  }
+
+  /** A recording never fails silently: no picture for two seconds is counted and reported. */
+  private watchFrames(s: Session): void {
+    if (this.s !== s || s.failure || s.stalled || performance.now() - s.lastFrameAt < STALL_MS) return;
+    s.stalled = true;
+    s.stalls++;
+    this.events?.warning(`No picture has reached the recorder for ${STALL_MS / 1000} s (the GPU or the sources stopped delivering). ` +
+      'The recording goes on and shows the gap; check the preview.');
   }
 
   /** Updates the free space figure and warns once when less than five minutes are left. */
@@ -332,6 +351,7 @@ class EncodeWorker implements EncodeWorkerApi {
       audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
       // Dropped: overlaps the timeline removed, and audio past the last video frame at the end.
       audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: (s.timeline.droppedUs + s.audioTrimmedUs) / 1000,
+      videoStalls: s.stalls,
       diskFreeBytes: s.freeBytes,
       diskFullInS: s.freeBytes === null ? null : s.freeBytes / Math.max(1, s.bytesPerSecond, (s.pacer.bitrateKbps() * 1000) / 8),
     };
@@ -343,7 +363,7 @@ function idleStats(): EncodeStats {
     recording: false, codec: null, codecString: null, hardwareAcceleration: null, container: null, outputPath: null,
     framesEncoded: 0, framesSkipped: 0, encoderQueue: 0, bitrateKbps: 0, bytesWritten: 0, durationMs: 0,
     audioCodec: null, audioChunks: 0, fileName: null, audioDelayMs: 0, audioSilenceMs: 0, audioDroppedMs: 0,
-    diskFreeBytes: null, diskFullInS: null,
+    diskFreeBytes: null, diskFullInS: null, videoStalls: 0,
   };
 }
 

@@ -227,6 +227,11 @@ class RenderWorker implements RenderWorkerApi {
     this.adaptQuality(0);
   }
 
+  /** Diagnostics: stops (or resumes) handing frames to the recorder, as a stalled GPU would. */
+  setDebugHoldOutput(on: boolean): void {
+    if (this.output) this.output.held = on;
+  }
+
   /** Diagnostics: extra GPU work with every new mask, as a GPU slow at the effect work (iterations per thread; 0: off). */
   setDebugGpuLoad(iterations: number): void {
     if (!this.gpu) return;

@@ -15,8 +15,12 @@ export class OutputLink {
     port.onmessage = (ev: MessageEvent<{ type: string }>) => { if (ev.data.type === 'ack') this.inFlight = Math.max(0, this.inFlight - 1); };
   }
 
+  /** Diagnostics: holds every frame back (what a stalled GPU looks like to the recorder). */
+  held = false;
+
   /** What this tick should produce for the encoder: its path, or 'none' (dropped, counted). */
   want(): OutputPath | 'none' {
+    if (this.held) return 'none';
     if (this.inFlight < this.maxInFlight) return this.path;
     this.dropped++;
     return 'none';

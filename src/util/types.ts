@@ -98,6 +98,8 @@ export interface EncodeStats {
   audioSilenceMs: number;
   audioDroppedMs: number;
   fileName: string | null;
+  /** Times no picture reached the recorder for 2 s (each reported once). */
+  videoStalls: number;
   /** OBS: "Disk space available" (bytes free for recordings) and "Disk full in" (seconds at the current rate); null when unknown. */
   diskFreeBytes: number | null;
   diskFullInS: number | null;

@@ -83,6 +83,26 @@ describe('recording through window.studio', () => {
     expect(best).toBeGreaterThanOrEqual(24);
   });
 
+  it('a recording whose frames stop arriving says so within 3 s and goes on', async () => {
+    const { page } = wp;
+    await page.evaluate(`(() => { window.__warnings = []; window.studio.addEventListener('warning', (e) => window.__warnings.push([e.detail, performance.now()])); })()`);
+    await page.evaluate('window.studio.startRecording()');
+    await page.waitForTimeout(1500);
+    // What a stalled GPU looks like to the recorder: no more frames.
+    const heldAt = await page.evaluate('window.studio.setDebugHoldOutput(true).then(() => performance.now())') as number;
+    await page.waitForFunction(`window.__warnings.some(([m]) => /No picture/.test(m))`, undefined, { timeout: 6000 });
+    const [message, at] = (await page.evaluate('window.__warnings') as [string, number][]).find(([m]) => /No picture/.test(m))!;
+    await page.evaluate('window.studio.setDebugHoldOutput(false)');
+    await page.waitForTimeout(1000);
+    const stats = await page.evaluate('window.studio.getStats()') as { encode: { videoStalls: number; recording: boolean } };
+    const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
+    console.log(`stall reported ${((at - heldAt) / 1000).toFixed(2)} s after frames stopped: "${message}"; stalls ${stats.encode.videoStalls}; file ${probe(file.path).format.duration} s`);
+    expect(at - heldAt).toBeLessThanOrEqual(3000);
+    expect(stats.encode.recording).toBe(true);
+    expect(stats.encode.videoStalls).toBe(1);
+    expect(Number(probe(file.path).format.duration)).toBeGreaterThan(3);
+  });
+
   it('lists the recording, requests nothing from other origins and logs no errors', async () => {
     const recs = await wp.page.evaluate('window.studio.listRecordings()') as { name: string; size: number }[];
     expect(recs.length).toBeGreaterThanOrEqual(1);
