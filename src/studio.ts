@@ -222,7 +222,7 @@ export class Studio extends EventTarget {
 
   /** Stops every camera (a running recording is finished first); their items keep the last picture. */
   async stopCamera(): Promise<void> {
-    if (this.recorder.state === 'recording') await this.recorder.finishUnclaimed(this.hub.mixTap);
+    if (this.recorder.active) await this.recorder.finishUnclaimed(this.hub.mixTap);
     for (const s of this.sync.store.state.sources) if (s.settings.kind === 'camera') this.media.close(s.id);
     this.refreshCameraState();
   }
@@ -255,11 +255,11 @@ export class Studio extends EventTarget {
     this.refreshCameraState();
     const what = entry.settings.kind === 'camera' ? 'The camera stopped' : entry.settings.kind === 'display' ? 'Screen sharing stopped' : `"${entry.name}" stopped`;
     this.emit('error', new StudioError(`${what}: ${reason}. It shows its last picture` +
-      (this.recorder.state === 'recording' ? '; the recording goes on.' : '.')));
+      (this.recorder.active ? '; the recording goes on.' : '.')));
   }
 
   private async onFatal(e: StudioError): Promise<void> {
-    if (this.recorder.state === 'recording') await this.recorder.finishUnclaimed(this.hub.mixTap);
+    if (this.recorder.active) await this.recorder.finishUnclaimed(this.hub.mixTap);
     this.emit('error', e);
   }
 
@@ -313,6 +313,11 @@ export class Studio extends EventTarget {
     const track = engine?.outputTrack ?? (mic?.readyState === 'live' ? mic : null);
     return this.recorder.start(opts, this.scenes.output.frameRate, { tap: engine ? this.hub.mixTap : null, track });
   }
+
+  /** Pauses the recording: nothing is recorded meanwhile, and the file continues without a gap. */
+  pauseRecording(): Promise<void> { return this.recorder.pause(); }
+  /** Resumes a paused recording. */
+  resumeRecording(): Promise<void> { return this.recorder.resume(); }
 
   /** Stops recording and returns the finished file (also after a fault finished it). */
   stopRecording(): Promise<File> { return this.recorder.stop(this.hub.mixTap); }

@@ -40,5 +40,7 @@ export interface EncodeWorkerApi {
   /** Measured microphone→mix delay (µs) the audio timestamps are corrected by. */
   setAudioDelay(us: number): void;
   stop(): Promise<EncodeResult>;
+  pause(): void;
+  resume(): void;
   getStats(): EncodeStats;
 }

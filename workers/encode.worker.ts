@@ -5,7 +5,8 @@ import { EncodePacer } from '../src/encode/pacer.ts';
 import { OpfsFileSink, recordingsDir, storageError } from '../src/mux/opfs-sink.ts';
 import { RecordingOutput } from '../src/mux/recording-output.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
-import { ClockMapper } from '../src/util/clock.ts';
+import { ClockMapper, wallMicros } from '../src/util/clock.ts';
+import { PauseClock } from '../src/encode/pause-clock.ts';
 import { AudioTimeline } from '../src/encode/audio-timeline.ts';
 import { AudioInbox } from '../src/encode/audio-inbox.ts';
 import { EncoderError, StorageError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
@@ -42,7 +43,9 @@ interface Session {
   lastFrameAt: number;
   stalled: boolean;
   stalls: number;
-  /** End (µs, capture clock) of the video encoded so far, and audio chunks waiting for it. */
+  /** Pauses on the capture clock. */
+  pauses: PauseClock;
+  /** End (µs, capture clock less pauses) of the video encoded so far, and audio chunks waiting for it. */
   videoEncodedUs: number;
   audioHeld: { chunk: EncodedAudioChunk; meta?: EncodedAudioChunkMetadata }[];
   /** Audio left out at the end because no video went with it (µs). */
@@ -158,15 +161,17 @@ class EncodeWorker implements EncodeWorkerApi {
       video: null as unknown as VideoEncoder, audio: null,
       flushTimer: setInterval(() => { sink.flush(); this.watchFrames(s); void this.watchDisk(s); }, 500), startedAt: performance.now(),
       lastFrameAt: performance.now(), stalled: false, stalls: 0,
-      freeBytes: null, bytesPerSecond, warnedDisk: false, videoEncodedUs: -Infinity, audioHeld: [], audioTrimmedUs: 0,
+      freeBytes: null, bytesPerSecond, warnedDisk: false, videoEncodedUs: -Infinity, audioHeld: [], audioTrimmedUs: 0, pauses: new PauseClock(),
     };
     session = s;
     sink.onFailure = (e) => this.fail(s, e);
     s.video = new VideoEncoder({
       output: (chunk, meta) => {
-        if (s.originUs !== null) out.addVideo(chunk, s.originUs, meta);
+        // After a pause, the picture moves earlier by the time paused (no gap in the file).
+        const shift = s.pauses.offset(chunk.timestamp);
+        if (s.originUs !== null) out.addVideo(chunk, s.originUs + shift, meta);
         s.pacer.encoded(chunk.byteLength);
-        s.videoEncodedUs = Math.max(s.videoEncodedUs, chunk.timestamp + (chunk.duration ?? 0));
+        s.videoEncodedUs = Math.max(s.videoEncodedUs, chunk.timestamp - shift + (chunk.duration ?? 0));
         releaseAudio(s, s.videoEncodedUs);
       },
       error: (e) => this.fail(s, new EncoderError(`The video encoder failed: ${e.message}. The recording was stopped and what was written is kept.`)),
@@ -210,6 +215,7 @@ class EncodeWorker implements EncodeWorkerApi {
     s.stalled = false;
     try {
       if (this.s !== s || s.failure || s.video.state !== 'configured') return;
+      if (s.pauses.paused(frame.timestamp)) return;
       const backlog = s.video.encodeQueueSize + Math.floor(s.out.pending / 4);
       if (!s.pacer.admit(backlog)) return;
       s.originUs ??= frame.timestamp;
@@ -239,12 +245,13 @@ class EncodeWorker implements EncodeWorkerApi {
           const wall = clock.map(value.timestamp) - this.audioDelayUs;
           if (s.audioUntilUs !== null && wall >= s.audioUntilUs) break;
           // Audio captured before the first video frame is not part of the recording.
-          if (this.s !== s || s.originUs === null || wall < s.originUs || s.failure) continue;
+          if (this.s !== s || s.originUs === null || wall < s.originUs || s.failure || s.pauses.paused(wall)) continue;
           if (!configured) {
             s.audio!.configure({ ...config, sampleRate: value.sampleRate, numberOfChannels: value.numberOfChannels });
             configured = true;
           }
-          const step = s.timeline.place(wall, value.numberOfFrames, value.sampleRate);
+          // Sound after a pause moves earlier by the time paused, as the picture does.
+          const step = s.timeline.place(wall - s.pauses.offset(wall), value.numberOfFrames, value.sampleRate);
           if (step.silenceFrames > 0) encodeSilence(s.audio!, value, step.silenceFrames, step.silenceAtUs);
           if (step.dropFrames < value.numberOfFrames) {
             // Stamped on the wall clock so audio and video share one origin in the file.
@@ -281,6 +288,20 @@ class EncodeWorker implements EncodeWorkerApi {
       s.warnedDisk = true;
       this.events?.warning(`The disk is nearly full: about ${Math.max(1, Math.round(left / 60))} min of recording left. Free space or stop soon; what is recorded is kept either way.`);
     }
+  }
+
+  /** Pauses the running recording: what is captured from now on is left out until resume(). */
+  pause(): void {
+    const s = this.s;
+    if (!s) throw new StudioStateError('Not recording.');
+    s.pauses.pause(wallMicros());
+  }
+
+  /** Resumes a paused recording; the file continues without a gap. */
+  resume(): void {
+    const s = this.s;
+    if (!s) throw new StudioStateError('Not recording.');
+    s.pauses.resume(wallMicros());
   }
 
   /** Sets the measured microphone→mix delay (µs), for this and later recordings. */
@@ -333,7 +354,7 @@ class EncodeWorker implements EncodeWorkerApi {
     if (s.audio && s.audio.state !== 'closed') s.audio.close();
     s.sink.close();
     this.s = null;
-    const durationMs = s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000;
+    const durationMs = s.originUs === null ? 0 : (s.lastVideoUs - s.pauses.offset(s.lastVideoUs) - s.originUs) / 1000;
     return { fileName: s.info.fileName, size: s.sink.size, durationMs, framesEncoded: s.pacer.framesEncoded, error };
   }
 
@@ -347,7 +368,7 @@ class EncodeWorker implements EncodeWorkerApi {
       hardwareAcceleration: s.info.hardware ? 'hardware' : 'software', container: s.info.container, outputPath: s.info.outputPath,
       framesEncoded: s.pacer.framesEncoded, framesSkipped: s.pacer.framesSkipped, encoderQueue: s.video.encodeQueueSize,
       bitrateKbps: s.pacer.bitrateKbps(), bytesWritten: s.sink.bytesWritten,
-      durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.originUs) / 1000,
+      durationMs: s.originUs === null ? 0 : (s.lastVideoUs - s.pauses.offset(s.lastVideoUs) - s.originUs) / 1000,
       audioCodec: s.info.audioCodec, audioChunks: s.audioChunks, fileName: s.info.fileName,
       // Dropped: overlaps the timeline removed, and audio past the last video frame at the end.
       audioDelayMs: this.audioDelayUs / 1000, audioSilenceMs: s.timeline.silenceUs / 1000, audioDroppedMs: (s.timeline.droppedUs + s.audioTrimmedUs) / 1000,

@@ -6,7 +6,7 @@ import { StudioError, StudioStateError, asStudioError } from '../util/errors.ts'
 import type { EncodeStartInfo, RecordingOptions, WorkerFault } from '../util/types.ts';
 import type { EncodeWorkerApi, RenderWorkerApi } from '../worker-apis.ts';
 
-export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping';
+export type RecordingState = 'idle' | 'starting' | 'recording' | 'paused' | 'stopping';
 
 /** Where the recorder gets its sound: the mixer's tap, or a bare microphone track. */
 export interface AudioFeed { tap: MixTap | null; track: MediaStreamTrack | null }
@@ -24,6 +24,8 @@ export class Recorder {
   private startedAt = 0;
   private tap: MixTap | null = null;
   private persisted: Promise<boolean> | null = null;
+  private pausedAt = 0;
+  private pausedMs = 0;
   /** The encoder already reported the fault that ended this recording (say it once). */
   private faulted = false;
 
@@ -32,7 +34,29 @@ export class Recorder {
     private readonly onFault: (f: WorkerFault) => void, private readonly onWarning: (message: string) => void = () => {}) {}
 
   /** Milliseconds since the running recording started (0 when idle). */
-  get elapsedMs(): number { return this.state === 'recording' ? performance.now() - this.startedAt : 0; }
+  get elapsedMs(): number {
+    if (this.state === 'recording') return performance.now() - this.startedAt - this.pausedMs;
+    return this.state === 'paused' ? this.pausedAt - this.startedAt - this.pausedMs : 0;
+  }
+
+  /** Whether a recording is running (recording or paused). */
+  get active(): boolean { return this.state === 'recording' || this.state === 'paused'; }
+
+  /** Pauses the recording: nothing is recorded until resume, and the file has no gap. */
+  async pause(): Promise<void> {
+    if (this.state !== 'recording') throw new StudioStateError(this.state === 'paused' ? 'The recording is already paused.' : 'Not recording.');
+    await this.encode.pause();
+    this.pausedAt = performance.now();
+    this.set('paused');
+  }
+
+  /** Resumes a paused recording. */
+  async resume(): Promise<void> {
+    if (this.state !== 'paused') throw new StudioStateError('The recording is not paused.');
+    await this.encode.resume();
+    this.pausedMs += performance.now() - this.pausedAt;
+    this.set('recording');
+  }
 
   private set(state: RecordingState): void { this.state = state; this.onChange(); }
 
@@ -62,6 +86,7 @@ export class Recorder {
       this.info = info;
       this.unclaimed = null;
       this.startedAt = performance.now();
+      this.pausedMs = 0;
       this.set('recording');
       return info;
     } catch (e) {
@@ -74,7 +99,7 @@ export class Recorder {
   /** Stops recording and returns the finished file (also after a fault ended the recording). */
   async stop(mixTap: MixTap | null): Promise<File> {
     if (this.stopping) return this.stopping;
-    if (this.state !== 'recording') {
+    if (!this.active) {
       const f = this.unclaimed;
       this.unclaimed = null;
       if (f) return f;
@@ -85,7 +110,7 @@ export class Recorder {
 
   /** Finishes a running recording because something ended it; the file waits for stop(). */
   async finishUnclaimed(mixTap: MixTap | null): Promise<void> {
-    if (this.state === 'recording') this.unclaimed = await this.finish(mixTap).catch(() => null);
+    if (this.active) this.unclaimed = await this.finish(mixTap).catch(() => null);
   }
 
   private finish(mixTap: MixTap | null): Promise<File> {

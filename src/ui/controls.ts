@@ -13,7 +13,11 @@ export function mountControls(root: HTMLElement, studio: Studio, report: (e: unk
     h('option', { value: 'mp4', text: 'MP4' }), h('option', { value: 'webm', text: 'WebM' }));
   const recButton = h('button', { type: 'button', class: 'record', id: 'record-button', 'aria-pressed': 'false', disabled: true }, '● Record');
   const timer = h('span', { class: 'timer', role: 'timer', 'aria-label': 'Recording time', text: '0:00' });
-  root.append(h('label', {}, 'Camera', camSelect), camButton, codec, container, recButton, timer);
+  const pauseButton = h('button', { type: 'button', id: 'pause-button', 'aria-pressed': 'false', hidden: true }, 'Pause');
+  pauseButton.addEventListener('click', () => {
+    (studio.recordingState === 'paused' ? studio.resumeRecording() : studio.pauseRecording()).catch(report);
+  });
+  root.append(h('label', {}, 'Camera', camSelect), camButton, codec, container, recButton, pauseButton, timer);
 
   const refreshCameras = async () => {
     const cams = await studio.listCameras().catch(() => []);
@@ -40,7 +44,7 @@ export function mountControls(root: HTMLElement, studio: Studio, report: (e: unk
   recButton.addEventListener('click', async () => {
     recButton.disabled = true;
     try {
-      if (studio.recordingState === 'recording') await studio.stopRecording();
+      if (studio.recordingState === 'recording' || studio.recordingState === 'paused') await studio.stopRecording();
       else await studio.startRecording({ videoCodec: (codec.value || undefined) as VideoCodecName | undefined, container: container.value as ContainerName });
     } catch (e) { report(e); } finally { sync(); }
   });
@@ -50,8 +54,12 @@ export function mountControls(root: HTMLElement, studio: Studio, report: (e: unk
     const rec = studio.recordingState;
     camButton.textContent = on ? 'Stop camera' : studio.cameraState === 'starting' ? 'Starting…' : 'Start camera';
     recButton.disabled = !on || rec === 'starting' || rec === 'stopping';
-    recButton.textContent = rec === 'recording' ? '■ Stop recording' : rec === 'stopping' ? 'Saving…' : '● Record';
-    recButton.setAttribute('aria-pressed', String(rec === 'recording'));
+    const running = rec === 'recording' || rec === 'paused';
+    recButton.textContent = running ? '■ Stop recording' : rec === 'stopping' ? 'Saving…' : '● Record';
+    recButton.setAttribute('aria-pressed', String(running));
+    pauseButton.hidden = !running;
+    pauseButton.textContent = rec === 'paused' ? 'Resume' : 'Pause';
+    pauseButton.setAttribute('aria-pressed', String(rec === 'paused'));
     codec.disabled = container.disabled = rec !== 'idle';
     const hint = document.getElementById('preview-hint');
     if (hint) hint.hidden = on;
