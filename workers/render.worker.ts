@@ -72,12 +72,7 @@ class RenderWorker implements RenderWorkerApi {
     const software = isSoftwareAdapter(adapter);
     try {
       // The wasm model runs in a worker of its own, so model runs never hold up the program clock.
-      this.segmenter = software ? await WorkerSegmenter.create('general') : await Segmenter.create({ model: 'general', backend: 'auto' });
-      if (this.segmenter.backend === 'wasm' && !software) {
-        const reason = this.segmenter.fallbackReason;
-        this.segmenter.dispose();
-        this.segmenter = await WorkerSegmenter.create('general', reason);
-      }
+      this.segmenter = software ? await WorkerSegmenter.create('general') : await this.webGpuOrWorkerSegmenter();
       this.segmenterReason = software ? 'software GPU: the model runs faster on the CPU (wasm) than on SwiftShader' : this.segmenter.fallbackReason;
     } catch (e) {
       // Background effects are lost, the cameras and recording are not.
@@ -91,6 +86,15 @@ class RenderWorker implements RenderWorkerApi {
     this.running = true;
     void this.loop();
     return { adapter: this.gpu.adapterName, timestampQuery: this.gpu.timestampQuery, segmentation: this.segmenter?.backend ?? 'unavailable' };
+  }
+
+  /** The model on WebGPU, or on wasm in its own worker (with the reason) where WebGPU fails. */
+  private async webGpuOrWorkerSegmenter(): Promise<SegmenterLike> {
+    try {
+      return await Segmenter.create({ model: 'general', backend: 'webgpu' });
+    } catch (e) {
+      return WorkerSegmenter.create('general', `the WebGPU backend failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private makeEffects(): EffectsChain | null {
@@ -121,8 +125,7 @@ class RenderWorker implements RenderWorkerApi {
   }
   detachTrack(id: string): void { this.registry().detachTrack(id); }
   observeClockOffset(id: string, offsetUs: number): void {
-    const n = this.sources?.get(id) as { observeClockOffset?: (us: number) => void } | undefined;
-    n?.observeClockOffset?.(offsetUs);
+    this.sources?.observeClockOffset(id, offsetUs);
   }
   attachImage(id: string, bitmap: ImageBitmap): void { this.registry().attachImage(id, bitmap); }
   attachVideoFile(id: string, file: Blob, loop: boolean): Promise<VideoFileInfo> {
@@ -213,8 +216,10 @@ class RenderWorker implements RenderWorkerApi {
   private adaptQuality(frameMs: number): void {
     const missed = this.clock.missed - this.missedSeen;
     this.missedSeen = this.clock.missed;
-    if (!this.sources?.effectsActive()) this.quality.idle();
-    const level = this.sources?.effectsActive() ? this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed) : this.quality.level;
+    // Quality only matters while a source removes its background; otherwise it rests at high.
+    const active = this.sources?.effectsActive() ?? false;
+    if (!active) this.quality.idle();
+    const level = active ? this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed) : this.quality.level;
     if (level !== this.qualityLevel) {
       this.qualityLevel = level;
       this.sources?.setQuality(QUALITY_SETTINGS[level]);
@@ -265,10 +270,8 @@ class RenderWorker implements RenderWorkerApi {
   }
 
   private effectsStats(): EffectsStats {
-    for (const n of this.sources?.all() ?? []) {
-      const fx = (n as { video?: { effects: EffectsChain | null } }).video?.effects;
-      if (fx?.active) return fx.stats(wallMicros() / 1000);
-    }
+    const fx = this.sources?.activeEffects();
+    if (fx) return fx.stats(wallMicros() / 1000);
     return {
       backend: this.segmenter?.backend ?? null, fallbackReason: this.segmenterReason, active: false,
       inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError,

@@ -11,10 +11,10 @@ let segmenter: Segmenter | null = null;
 
 const api = {
   /** Loads the model on the wasm backend; resolves to its input size. */
-  async create(model: SegmentModel, fallbackReason: string | null): Promise<{ inputWidth: number; inputHeight: number; fallbackReason: string | null }> {
+  async create(model: SegmentModel): Promise<{ inputWidth: number; inputHeight: number }> {
     segmenter?.dispose();
     segmenter = await Segmenter.create({ model, backend: 'wasm' });
-    return { inputWidth: segmenter.inputWidth, inputHeight: segmenter.inputHeight, fallbackReason: fallbackReason ?? segmenter.fallbackReason };
+    return { inputWidth: segmenter.inputWidth, inputHeight: segmenter.inputHeight };
   },
   /** One model run; the input's buffer comes in transferred and the mask goes back transferred. */
   async runCpu(input: Float32Array): Promise<Float32Array> {

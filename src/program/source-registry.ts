@@ -2,6 +2,7 @@ import type { SceneCollection, SourceKind } from '../scene/types.ts';
 import type { BackgroundEffect } from '../segment/background-effect.ts';
 import type { MaskOptions } from '../segment/mask-options.ts';
 import type { IngestPolicy } from '../gpu/frame-ingest.ts';
+import type { EffectsChain } from '../gpu/effects.ts';
 import type { SourceNode, SourceNodeStats } from '../sources/source-node.ts';
 import { VideoChain, type EffectsFactory } from '../sources/video-chain.ts';
 import { TrackNode } from '../sources/track-node.ts';
@@ -107,6 +108,26 @@ export class SourceRegistry {
     return n instanceof TrackNode || n instanceof VideoFileNode ? n.video : null;
   }
 
+  /** The background-removal chains made so far (camera, screen and video sources). */
+  private *effectsChains(): IterableIterator<EffectsChain> {
+    for (const id of this.nodes.keys()) {
+      const fx = this.videoChainOf(id)?.effects;
+      if (fx) yield fx;
+    }
+  }
+
+  /** The first source's filter that is removing a background now, if any. */
+  activeEffects(): EffectsChain | null {
+    for (const fx of this.effectsChains()) if (fx.active) return fx;
+    return null;
+  }
+
+  /** Camera clock offset measured on the page for a camera or screen source. */
+  observeClockOffset(id: string, offsetUs: number): void {
+    const n = this.nodes.get(id);
+    if (n instanceof TrackNode) n.observeClockOffset(offsetUs);
+  }
+
   /** Sets the background filter of a camera, screen or video source. */
   async setBackground(id: string, effect: BackgroundEffect): Promise<void> {
     const chain = this.videoChainOf(id);
@@ -117,34 +138,23 @@ export class SourceRegistry {
   /** Mask refinement knobs, for every source's filter. */
   setMaskOptions(o: Partial<MaskOptions>): void {
     this.maskOptions = { ...this.maskOptions, ...o };
-    for (const n of this.nodes.values()) {
-      if (n instanceof TrackNode || n instanceof VideoFileNode) n.video.effects?.setMaskOptions(o);
-    }
+    for (const fx of this.effectsChains()) fx.setMaskOptions(o);
   }
 
   /** Adaptive quality for every source's background chain (and chains made later). */
   setQuality(q: QualitySettings): void {
     this.quality = q;
-    for (const n of this.nodes.values()) {
-      if (n instanceof TrackNode || n instanceof VideoFileNode) n.video.effects?.setQuality(q);
-    }
+    for (const fx of this.effectsChains()) fx.setQuality(q);
   }
 
   /** Diagnostics: extra GPU work each chain adds with every new mask. */
   setDebugLoad(load: DebugLoadPass): void {
     this.debugLoad = load;
-    for (const n of this.nodes.values()) {
-      if (n instanceof TrackNode || n instanceof VideoFileNode) { const fx = n.video.effects; if (fx) fx.debugLoad = load; }
-    }
+    for (const fx of this.effectsChains()) fx.debugLoad = load;
   }
 
   /** Whether any source removes its background now (quality only matters then). */
-  effectsActive(): boolean {
-    for (const n of this.nodes.values()) {
-      if ((n instanceof TrackNode || n instanceof VideoFileNode) && n.video.effects?.active) return true;
-    }
-    return false;
-  }
+  effectsActive(): boolean { return this.activeEffects() !== null; }
 
   /** While recording, camera clock corrections are limited so timestamps keep increasing. */
   setRecording(on: boolean): void {

@@ -5,7 +5,7 @@ import type { SegmentBackend, SegmentModel, SegmenterLike } from './segmenter.ts
 
 /** The segmentation worker's API (workers/segment.worker.ts). */
 interface SegmentWorkerApi {
-  create(model: SegmentModel, fallbackReason: string | null): Promise<{ inputWidth: number; inputHeight: number; fallbackReason: string | null }>;
+  create(model: SegmentModel): Promise<{ inputWidth: number; inputHeight: number }>;
   runCpu(input: Float32Array): Promise<Float32Array>;
   dispose(): void;
 }
@@ -27,8 +27,8 @@ export class WorkerSegmenter implements SegmenterLike {
     const worker = new Worker(new URL('../../workers/segment.worker.ts', import.meta.url), { type: 'module', name: 'segment' });
     const api = Comlink.wrap<SegmentWorkerApi>(worker);
     try {
-      const info = await api.create(model, fallbackReason);
-      return new WorkerSegmenter(worker, api, info.inputWidth, info.inputHeight, info.fallbackReason);
+      const info = await api.create(model);
+      return new WorkerSegmenter(worker, api, info.inputWidth, info.inputHeight, fallbackReason);
     } catch (e) {
       worker.terminate();
       throw e;
