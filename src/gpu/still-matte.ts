@@ -1,7 +1,8 @@
 import type { SegmenterLike as Segmenter } from '../segment/segmenter.ts';
 import { MediaDecodeError } from '../util/errors.ts';
 import { SegmentPreprocessPass, type CropRect } from './passes/segment-preprocess.ts';
-import { boundsToFrame, maskBounds, personCrop } from '../segment/person-crop.ts';
+import { boundsToFrame, maskBounds, personCrop, type Rect } from '../segment/person-crop.ts';
+import { MaskBoundsPass } from './passes/mask-bounds.ts';
 import { MaskRefiner } from './stages/mask-refine-stage.ts';
 import type { MaskOptions } from '../segment/mask-options.ts';
 
@@ -51,8 +52,8 @@ async function decode(blob: Blob, maxSide: number): Promise<{ pixels: Uint8Clamp
   }
 }
 
-/** One model pass over `region` of `image` (or all of it): the mask on the GPU and a CPU copy for its bounds. */
-type Infer = (region: CropRect | null) => Promise<{ buf: GPUBuffer; cpu: Float32Array }>;
+/** One model pass over `region` of `image` (or all of it): the mask on the GPU and the person's bounds in it. */
+type Infer = (region: CropRect | null) => Promise<{ buf: GPUBuffer; bounds: Rect | null }>;
 
 function makeInfer(device: GPUDevice, segmenter: Segmenter, image: GPUTexture, input: GPUBuffer, made: { destroy(): void }[]): Infer {
   const mw = segmenter.inputWidth, mh = segmenter.inputHeight;
@@ -61,8 +62,9 @@ function makeInfer(device: GPUDevice, segmenter: Segmenter, image: GPUTexture, i
   const cpu = segmenter.backend === 'wasm';
   const inStaging = device.createBuffer({ size: input.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-input-readback' });
   const maskBuf = device.createBuffer({ size: mw * mh * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, label: 'still-mask' });
-  const maskStaging = device.createBuffer({ size: mw * mh * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'still-mask-readback' });
-  made.push(inStaging, maskBuf, maskStaging);
+  // As the live chain does: bounds on the GPU, so on WebGPU the mask itself never leaves it.
+  const boundsPass = new MaskBoundsPass(device);
+  made.push(inStaging, maskBuf, boundsPass);
   return async (region) => {
     const enc = device.createCommandEncoder({ label: 'still-preprocess' });
     pre.encode(enc, image, input, mw, mh, undefined, region ?? undefined);
@@ -75,19 +77,15 @@ function makeInfer(device: GPUDevice, segmenter: Segmenter, image: GPUTexture, i
       const out = await segmenter.runCpu(inp);
       const mask = out.slice(0, mw * mh);
       device.queue.writeBuffer(maskBuf, 0, mask);
-      return { buf: maskBuf, cpu: mask };
+      return { buf: maskBuf, bounds: maskBounds(mask, mw, mh) };
     }
     device.queue.submit([enc.finish()]);
     const out = await segmenter.run();
     // The model's buffer is reused by its next run: keep this pass's mask in our own.
     const copy = device.createCommandEncoder({ label: 'still-mask-copy' });
     copy.copyBufferToBuffer(out, 0, maskBuf, 0, mw * mh * 4);
-    copy.copyBufferToBuffer(out, 0, maskStaging, 0, mw * mh * 4);
     device.queue.submit([copy.finish()]);
-    await maskStaging.mapAsync(GPUMapMode.READ);
-    const mask = new Float32Array(maskStaging.getMappedRange().slice(0));
-    maskStaging.unmap();
-    return { buf: maskBuf, cpu: mask };
+    return { buf: maskBuf, bounds: await boundsPass.measure(maskBuf, mw, mh) };
   };
 }
 
@@ -127,8 +125,7 @@ export async function removeBackground(device: GPUDevice, segmenter: Segmenter, 
     enc.copyTextureToTexture({ texture: mask }, { texture: result }, [width, height]);
     device.queue.submit([enc.finish()]);
 
-    const bounds = maskBounds(whole.cpu, mw, mh);
-    const crop = bounds ? personCrop(boundsToFrame(bounds, mw, mh, { x: 0, y: 0, width, height }), width, height) : null;
+    const crop = whole.bounds ? personCrop(boundsToFrame(whole.bounds, mw, mh, { x: 0, y: 0, width, height }), width, height) : null;
     if (crop) {
       const guide = texture(crop.width, crop.height, 'still-crop');
       enc = device.createCommandEncoder({ label: 'still-crop' });
