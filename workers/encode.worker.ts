@@ -9,7 +9,7 @@ import { ClockMapper, wallMicros } from '../src/util/clock.ts';
 import { PauseClock } from '../src/encode/pause-clock.ts';
 import { AudioTimeline } from '../src/encode/audio-timeline.ts';
 import { AudioInbox } from '../src/encode/audio-inbox.ts';
-import { EncoderError, StorageError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
+import { EncoderError, StudioError, StudioStateError, asStudioError } from '../src/util/errors.ts';
 import type { EncodeWorkerApi } from '../src/worker-apis.ts';
 import type { CodecSupport, EncodeEvents, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats } from '../src/util/types.ts';
 
@@ -85,7 +85,7 @@ const STALL_MS = 2000;
 
 /** Below this much recording time left on disk the person is warned (OBS warns too). */
 const DISK_WARN_S = 300;
-/** A recording needs room for at least this long to start. */
+/** A recording needs room for at least this long to start (reserved in the file, which the quota checks). */
 const DISK_MIN_S = 60;
 
 /** Free storage for this origin (bytes), or null where the browser does not say. */
@@ -94,15 +94,6 @@ async function freeStorage(): Promise<number | null> {
   return est?.quota !== undefined && est.usage !== undefined ? Math.max(0, est.quota - est.usage) : null;
 }
 
-const mb = (n: number): string => n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`;
-
-/** Refuses to start when the disk holds less than about a minute at `bytesPerSecond`. */
-async function checkFreeSpace(bytesPerSecond: number): Promise<void> {
-  const free = await freeStorage();
-  if (free === null || bytesPerSecond <= 0 || free >= DISK_MIN_S * bytesPerSecond) return;
-  throw new StorageError(`Only ${mb(free)} of storage is free, about ${Math.floor(free / bytesPerSecond)} s of recording at this quality. ` +
-    'Delete old recordings or free disk space (or lower the bitrate), then start again.', { freeBytes: free, needBytes: DISK_MIN_S * bytesPerSecond });
-}
 
 class EncodeWorker implements EncodeWorkerApi {
   private s: Session | null = null;
@@ -128,7 +119,6 @@ class EncodeWorker implements EncodeWorkerApi {
       : null;
     const fileName = opts.fileName.replace(/\.(mp4|webm)$/i, '') + '.' + container;
     const bytesPerSecond = ((choice.config.bitrate ?? 0) + (audioConfig?.bitrate ?? 0)) / 8;
-    await checkFreeSpace(bytesPerSecond);
     const sink = await OpfsFileSink.create(fileName, DISK_MIN_S * bytesPerSecond);
     let session: Session | null = null;
     const out = new RecordingOutput(sink.writable, {
