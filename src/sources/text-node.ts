@@ -6,8 +6,6 @@ import { TextSource } from './text-render.ts';
 export class TextNode implements SourceNode {
   readonly kind = 'text' as const;
   private readonly text: TextSource;
-  private version = 0;
-  private renders = -1;
   readonly opaque = false;
 
   constructor(readonly id: string, device: GPUDevice) {
@@ -17,10 +15,8 @@ export class TextNode implements SourceNode {
   get texture(): GPUTexture | null { return this.text.texture; }
   get width(): number { return this.text.width; }
   get height(): number { return this.text.height; }
-  get contentVersion(): number {
-    if (this.text.renders !== this.renders) { this.renders = this.text.renders; this.version++; }
-    return this.version;
-  }
+  /** Every re-render is a new picture. */
+  get contentVersion(): number { return this.text.renders; }
 
   /** Re-renders if any setting changed (TextSource compares values). */
   set(settings: TextSettings): void { this.text.update(settings); }

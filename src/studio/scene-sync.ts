@@ -16,7 +16,6 @@ const SAVE_DELAY_MS = 200;
 export class SceneSync {
   readonly store = new SceneStore();
   private db: SceneDb | null = null;
-  private dbError: string | null = null;
   private pushQueued = false;
   private fadeMs = 0;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -39,8 +38,9 @@ export class SceneSync {
       this.db = await openSceneDb();
       const saved = await this.db.loadCollection();
       if (saved) this.store.load(saved);
+      // A corrupt saved collection is replaced by a fresh one; say so rather than lose it quietly.
+      else if (this.db.loadProblem) this.onError(asStudioError(this.db.loadProblem, 'The saved scenes could not be read'));
     } catch (e) {
-      this.dbError = asStudioError(e, 'The saved scenes could not be read').message;
       this.onError(asStudioError(e, 'The saved scenes could not be read'));
     }
     this.queuePush();
@@ -119,7 +119,4 @@ export class SceneSync {
     if (stored) this.blobs.set(id, stored);
     return stored ?? null;
   }
-
-  /** Why saving is off, if it is. */
-  get persistenceError(): string | null { return this.dbError; }
 }
