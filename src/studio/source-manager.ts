@@ -106,23 +106,22 @@ export class SourceManager {
       const blob = file ?? await this.sync.getBlob(st.blobId);
       if (!blob) { this.setStatus(id, 'missing', 'The image is no longer stored: choose it again.'); return; }
       const bitmap = await this.media.decode(blob);
-      if (file) {
-        const blobId = await this.sync.putBlob(file);
-        this.sync.store.apply({ type: 'updateSource', sourceId: id, settings: { blobId, mimeType: file.type || st.mimeType } as SourceSettingsPatch });
-      }
+      if (file) await this.storeFile(id, file, { mimeType: file.type || st.mimeType });
       await this.media.sendImage(id, bitmap);
     } else if (st.kind === 'video') {
-      let blob = file ?? await this.sync.getBlob(st.blobId);
-      if (file) {
-        const blobId = await this.sync.putBlob(file);
-        this.sync.store.apply({ type: 'updateSource', sourceId: id, settings: { blobId, fileName: (file as File).name || st.fileName } as SourceSettingsPatch });
-        blob = file;
-      }
+      const blob = file ?? await this.sync.getBlob(st.blobId);
       if (!blob) { this.setStatus(id, 'missing', `The video file "${st.fileName}" could not be reopened: choose it again.`); return; }
       await this.media.openVideo(id, blob, st.loop, st.muted, entry.name);
+      if (file) await this.storeFile(id, file, { fileName: (file as File).name || st.fileName });
     }
     this.setStatus(id, 'live');
     await this.applyBackground(id);
+  }
+
+  /** Keeps a replacement file beside the collection once it opened (a broken one changes nothing). */
+  private async storeFile(id: string, file: Blob, patch: SourceSettingsPatch): Promise<void> {
+    const blobId = await this.sync.putBlob(file);
+    this.sync.store.apply({ type: 'updateSource', sourceId: id, settings: { ...patch, blobId } as SourceSettingsPatch });
   }
 
   /** Reopens the stored images and video files after a reload or an import; cameras and screens wait for the person. */
