@@ -27,7 +27,7 @@ afterAll(async () => { await browser?.close(); await server?.close(); });
 const stats = () => ev<StudioStats>(page, 'window.studio.getStats()');
 
 /** Rendered frames per second over `ms`, and the quality level at the end. */
-async function window(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; delivered: number; seconds: number }> {
+async function measure(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; delivered: number; seconds: number }> {
   const a = await stats();
   const t0 = Date.now();
   await page.waitForTimeout(ms);
@@ -48,7 +48,7 @@ describe('live picture under load', () => {
     await ev(page, 'window.studio.startCamera({ audio: false })');
     await ev(page, `window.studio.setBackground({ type: 'blur' })`);
     await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 2)', 30_000);
-    const w = await window(5000);
+    const w = await measure(5000);
     const ticks = w.rendered + w.missed;
     console.log(`[quality] 480p blur, 5 s: ${w.rendered} rendered + ${w.missed} missed = ${ticks}; the camera delivered ${w.delivered} ` +
       `(${w.cameraIn} read by the render worker), 30 fps × ${w.seconds.toFixed(2)} s = ${(30 * w.seconds).toFixed(0)}; level ${w.level}`);
@@ -63,7 +63,7 @@ describe('live picture under load', () => {
     await ev(page, `window.studio.setBackground({ type: 'blur' })`);
     await ev(page, `window.studio.setQuality('high')`);
     await page.waitForTimeout(2000);
-    const calm = await window(3000);
+    const calm = await measure(3000);
     // The load comes with every new mask, like a GPU slow at the effect work; ~250 ms each here.
     await ev(page, 'window.studio.setDebugGpuLoad(200)');
     await page.waitForTimeout(1500);
@@ -71,11 +71,11 @@ describe('live picture under load', () => {
     const iterations = Math.max(50, Math.round((200 * 250) / Math.max(probe, 1)));
     await ev(page, `window.studio.setDebugGpuLoad(${iterations})`);
     await page.waitForTimeout(1500);
-    const loadedHigh = await window(4000);
+    const loadedHigh = await measure(4000);
     await ev(page, `window.studio.setQuality('auto')`);
     await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'low')`, 15_000);
     await page.waitForTimeout(1500);
-    const loadedAuto = await window(4000);
+    const loadedAuto = await measure(4000);
     await ev(page, 'window.studio.setDebugGpuLoad(0)');
     await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'high')`, 30_000);
     const back = (await stats()).render!.quality;
