@@ -84,6 +84,7 @@ export class Studio extends EventTarget {
   }
 
   private emit(name: StudioEventName, detail?: unknown): void {
+      warning: (message: string) => this.emit('warning', message),
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
 

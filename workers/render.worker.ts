@@ -8,6 +8,7 @@ import { Program } from '../src/program/program.ts';
 import { ProgramClock } from '../src/program/program-clock.ts';
 import { SourceRegistry } from '../src/program/source-registry.ts';
 import { OutputLink } from '../src/program/output-link.ts';
+import { GpuRecovery } from '../src/program/gpu-recovery.ts';
 import { QualityGovernor, QUALITY_SETTINGS, type QualityLevel } from '../src/program/quality.ts';
 import { DebugLoadPass } from '../src/gpu/passes/debug-load.ts';
 import { Segmenter, type SegmenterLike } from '../src/segment/segmenter.ts';
@@ -18,7 +19,7 @@ import type { SceneCollection } from '../src/scene/types.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { RateMeter, Smoothed } from '../src/util/stats.ts';
 import { wallMicros } from '../src/util/clock.ts';
-import { StudioError, StudioStateError, WebGPUUnavailableError, asStudioError } from '../src/util/errors.ts';
+import { GPUDeviceLostError, StudioError, StudioStateError, WebGPUUnavailableError, asStudioError } from '../src/util/errors.ts';
 import type { EffectsStats, IngestPath, OutputPath, RenderEvents, RenderStats } from '../src/util/types.ts';
 import type { RenderWorkerApi, VideoFileInfo } from '../src/worker-apis.ts';
 import type { SourceNode } from '../src/sources/source-node.ts';
@@ -34,7 +35,26 @@ class RenderWorker implements RenderWorkerApi {
   private sources: SourceRegistry | null = null;
   private policy: IngestPolicy | null = null;
   private segmenter: SegmenterLike | null = null;
-  private readonly gate = new SegmenterGate();
+  private gate = new SegmenterGate();
+  private canvas: OffscreenCanvas | null = null;
+  private ingestPref: 'auto' | IngestPath = 'auto';
+  private readonly recovery = new GpuRecovery({
+    rebuild: () => this.rebuildGpu(),
+    recovered: (gapMs, problems, tell) => {
+      // The gap's ticks were counted as missed; they say nothing about the effects' load.
+      this.missedSeen = this.clock.missed;
+      this.lastRenderError = '';
+      if (tell || problems.length) {
+        this.events?.warning(`The GPU stopped (${this.lostReason}) and the studio rebuilt its pipeline in ${(gapMs / 1000).toFixed(1)} s` +
+          (this.output ? '; the recording goes on with a gap of that length' : '') + (problems.length ? `, but ${problems.join('; ')}` : '') + '.');
+      }
+    },
+    gaveUp: (reason) => this.fail(new GPUDeviceLostError(`The GPU failed again and again (${reason}): after several restarts within a minute the studio stopped trying. ` +
+      'A running recording was finished and is kept; reload the page to start again.')),
+  });
+  private lostReason = '';
+  /** The last render error reported, so that a failing tick does not repeat it 4 times a second. */
+  private lastRenderError = '';
   private segmenterReason: string | null = null;
   private effectsError: string | null = null;
   private events: RenderEvents | null = null;
@@ -78,14 +98,54 @@ class RenderWorker implements RenderWorkerApi {
       // Background effects are lost, the cameras and recording are not.
       this.effectsError = asStudioError(e, 'Background removal is unavailable').message;
     }
-    this.gpu = await acquireGpu((e) => this.fail(e), this.segmenter?.backend === 'webgpu' ? this.segmenter.device ?? undefined : undefined);
-    const device = this.gpu.device;
-    this.policy = new IngestPolicy(this.gpu.software);
-    this.sources = new SourceRegistry(device, this.policy, () => this.makeEffects(), (id, reason) => this.events?.sourceEnded(id, reason));
-    this.program = new Program(device, canvas, this.sources);
+    this.canvas = canvas;
+    await this.buildGpu();
     this.running = true;
     void this.loop();
-    return { adapter: this.gpu.adapterName, timestampQuery: this.gpu.timestampQuery, segmentation: this.segmenter?.backend ?? 'unavailable' };
+    const gpu = this.gpu!;
+    return { adapter: gpu.adapterName, timestampQuery: gpu.timestampQuery, segmentation: this.segmenter?.backend ?? 'unavailable' };
+  }
+
+  /** Opens a device and builds the sources and the program on it (at start, and after a device was lost). */
+  private async buildGpu(): Promise<string[]> {
+    const gpu = await acquireGpu((e, device) => this.onDeviceLost(e, device), this.segmenter?.backend === 'webgpu' ? this.segmenter.device ?? undefined : undefined);
+    this.gpu = gpu;
+    this.policy = new IngestPolicy(gpu.software);
+    this.policy.prefer(this.ingestPref);
+    const old = this.sources;
+    this.sources = new SourceRegistry(gpu.device, this.policy, () => this.makeEffects(), (id, reason) => this.events?.sourceEnded(id, reason));
+    const problems = old ? await this.sources.adopt(old, this.collection) : [];
+    this.program = new Program(gpu.device, this.canvas!, this.sources);
+    if (this.collection) this.program.setCollection(this.collection, 0, wallMicros());
+    this.sources.setRecording(this.output !== null);
+    return problems;
+  }
+
+  private onDeviceLost(e: GPUDeviceLostError, device: GPUDevice): void {
+    if (this.gpu?.device !== device) return;
+    this.lostReason = e.message.replace(/^The GPU device was lost \((.*)\)\.$/, '$1');
+    void this.recovery.lost(this.lostReason);
+  }
+
+  /**
+   * After a lost device: a new device, program, source chains and filters (a model on WebGPU
+   * is made again; the wasm model in its worker is unaffected). Media, scenes, the clock and a
+   * running recording's output stay as they are.
+   */
+  private async rebuildGpu(): Promise<string[]> {
+    this.gpuInFlight.length = 0;
+    this.output?.abandonReadbacks();
+    this.stillChain = null;
+    this.debugLoad = null;
+    // Chains of the old device may still hold the gate of the model's shared input.
+    this.gate = new SegmenterGate();
+    if (this.segmenter?.backend === 'webgpu') {
+      this.segmenter.dispose();
+      this.segmenter = null;
+      this.segmenter = await this.webGpuOrWorkerSegmenter();
+      this.segmenterReason = this.segmenter.fallbackReason;
+    }
+    return this.buildGpu();
   }
 
   /** The model on WebGPU, or on wasm in its own worker (with the reason) where WebGPU fails. */
@@ -163,12 +223,23 @@ class RenderWorker implements RenderWorkerApi {
       const wait = this.clock.waitMs();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (!this.running) break;
+      if (this.recovery.down) {
+        // No tick is taken while the GPU is down: the clock counts the ticks that pass as missed.
+        await new Promise((r) => setTimeout(r, 1000 / this.clock.frameRate));
+        continue;
+      }
       this.clock.tick();
+      const device = this.gpu?.device;
       try {
         await this.tick();
       } catch (e) {
-        this.fail(asStudioError(e, 'Rendering failed'));
+        // A lost device fails a tick or two before its loss is reported: wait for that first.
         await new Promise((r) => setTimeout(r, 250));
+        const err = asStudioError(e, 'Rendering failed');
+        if (!this.recovery.down && device === this.gpu?.device && err.message !== this.lastRenderError) {
+          this.lastRenderError = err.message;
+          this.fail(err);
+        }
       }
     }
   }
@@ -203,7 +274,8 @@ class RenderWorker implements RenderWorkerApi {
     if (out && want === 'canvas') out.send(new VideoFrame(program.canvas, { timestamp: stamp, duration: this.clock.durationUs }));
     else if (out && want === 'nv12-readback') out.sendLater(nv12);
     for (const n of this.onScreen) n.afterSubmit(nowUs);
-    this.gpuInFlight.push(this.gpu!.device.queue.onSubmittedWorkDone());
+    // Rejects only when the device is lost, which the recovery handles; a dropped rejection would be reported as unhandled.
+    this.gpuInFlight.push(this.gpu!.device.queue.onSubmittedWorkDone().catch(() => undefined));
     this.framesRendered++;
     for (const w of this.tickWaiters.splice(0)) w();
     this.fps.tick();
@@ -266,6 +338,7 @@ class RenderWorker implements RenderWorkerApi {
 
   /** Chooses the ingest path ('auto' = zero-copy where the platform allows). */
   setIngestPreference(pref: 'auto' | IngestPath): void {
+    this.ingestPref = pref;
     this.policy?.prefer(pref);
   }
 
@@ -315,6 +388,7 @@ class RenderWorker implements RenderWorkerApi {
       } : null,
       sources: this.sources?.stats() ?? [],
       quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps },
+      gpu: { recoveries: this.recovery.recoveries, down: this.recovery.down, gaveUp: this.recovery.gaveUp },
     };
   }
 

@@ -21,7 +21,7 @@ export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
  * Requests an adapter and a device with the optional features the studio uses.
  * `existing` adopts a device someone else made (onnxruntime-web's) so the whole graph shares it.
  */
-export async function acquireGpu(onLost: (e: GPUDeviceLostError) => void, existing?: GPUDevice): Promise<GpuContext> {
+export async function acquireGpu(onLost: (e: GPUDeviceLostError, device: GPUDevice) => void, existing?: GPUDevice): Promise<GpuContext> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: 'navigator.gpu is missing' });
   // The adapter is asked for even when a device is handed in: its info names the GPU and
@@ -41,7 +41,7 @@ export async function acquireGpu(onLost: (e: GPUDeviceLostError) => void, existi
   // A validation error is a bug of ours; make it visible instead of silently dropping the frame.
   dev.addEventListener('uncapturederror', (ev) => console.error('WebGPU error:', (ev as GPUUncapturedErrorEvent).error.message));
   dev.lost.then((info) => {
-    if (info.reason !== 'destroyed') onLost(new GPUDeviceLostError(`The GPU device was lost (${info.message || info.reason}). Restart the camera to continue; recordings already on disk are kept.`));
+    if (info.reason !== 'destroyed') onLost(new GPUDeviceLostError(`The GPU device was lost (${info.message || info.reason}).`), dev);
   });
   return { device: dev, adapterName, timestampQuery: dev.features.has('timestamp-query'), software };
 }

@@ -7,6 +7,9 @@ import type { OutputPath } from '../util/types.ts';
  */
 export class OutputLink {
   private inFlight = 0;
+  /** NV12 readbacks not yet complete, and the device generation they belong to. */
+  private readbacks = 0;
+  private generation = 0;
   /** Frames dropped because the encoder had not acknowledged enough earlier ones. */
   dropped = 0;
   private ended = false;
@@ -21,7 +24,7 @@ export class OutputLink {
   /** What this tick should produce for the encoder: its path, or 'none' (dropped, counted). */
   want(): OutputPath | 'none' {
     if (this.held) return 'none';
-    if (this.inFlight < this.maxInFlight) return this.path;
+    if (this.inFlight + this.readbacks < this.maxInFlight) return this.path;
     this.dropped++;
     return 'none';
   }
@@ -42,8 +45,24 @@ export class OutputLink {
   /** Sends an NV12 frame once its readback completes; a readback that failed is counted as dropped. */
   sendLater(nv12: (() => Promise<VideoFrame>) | null): void {
     if (!nv12) { this.dropped++; return; }
-    this.inFlight++;
-    nv12().then((f) => { this.inFlight--; this.send(f); }, () => { this.inFlight--; this.dropped++; });
+    const gen = this.generation;
+    this.readbacks++;
+    nv12().then((f) => {
+      if (gen !== this.generation) { f.close(); return; }
+      this.readbacks--;
+      this.send(f);
+    }, () => {
+      if (gen !== this.generation) return;
+      this.readbacks--;
+      this.dropped++;
+    });
+  }
+
+  /** Gives up on the readbacks of a lost GPU device (they may never complete); counted as dropped. */
+  abandonReadbacks(): void {
+    this.dropped += this.readbacks;
+    this.readbacks = 0;
+    this.generation++;
   }
 
   /** Tells the encoder no more frames come and stops listening. */

@@ -173,6 +173,40 @@ export class SourceRegistry {
   /** Per-source figures. */
   stats(): SourceNodeStats[] { return [...this.nodes.values()].map((n) => n.stats()); }
 
+  /**
+   * Takes over the media of a registry whose GPU device was lost: tracks keep being read, video
+   * files keep playing, images are uploaded again, filters are set again on new chains; colour
+   * and text sources are made anew from `c`. The old registry is left empty. Resolves to what
+   * could not be restored, for the person.
+   */
+  async adopt(old: SourceRegistry, c: SceneCollection | null): Promise<string[]> {
+    this.maskOptions = old.maskOptions;
+    this.quality = old.quality;
+    const filters: [VideoChain, BackgroundEffect][] = [];
+    for (const [id, n] of old.nodes) {
+      if (n instanceof TrackNode || n instanceof VideoFileNode) {
+        const effect = n.video.background;
+        n.rebind(this.chain(id));
+        if (effect) filters.push([n.video, effect]);
+        this.nodes.set(id, n);
+      } else if (n instanceof ImageNode) {
+        const bitmap = n.takeBitmap();
+        if (bitmap) this.attachImage(id, bitmap);
+        n.destroy();
+      } else {
+        n.destroy();
+      }
+    }
+    old.nodes.clear();
+    if (c) this.sync(c);
+    // A filter that cannot be set again leaves its source unfiltered, not the program down.
+    const problems: string[] = [];
+    for (const [chain, effect] of filters) {
+      await chain.setBackground(effect).catch((e) => problems.push(`a background effect could not be restored (${e instanceof Error ? e.message : String(e)})`));
+    }
+    return problems;
+  }
+
   /** Frees every node. */
   destroy(): void {
     for (const n of this.nodes.values()) n.destroy();

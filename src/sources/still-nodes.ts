@@ -27,16 +27,30 @@ abstract class StillNode implements SourceNode {
 export class ImageNode extends StillNode {
   readonly kind = 'image' as const;
 
-  /** Uploads the bitmap (straight alpha, as the compositor expects) and closes it. */
+  /** Kept so that a new GPU device (after the old one was lost) can be given the picture again. */
+  private bitmap: ImageBitmap | null = null;
+
+  /** Uploads the bitmap (straight alpha, as the compositor expects); the node owns it from now on. */
   setImage(bitmap: ImageBitmap): void {
-    try {
-      this.tex?.destroy();
-      this.tex = this.device.createTexture({ size: [bitmap.width, bitmap.height], format: 'rgba8unorm', usage: STILL_USAGE, label: `image-${this.id}` });
-      this.device.queue.copyExternalImageToTexture({ source: bitmap }, { texture: this.tex, premultipliedAlpha: false }, [bitmap.width, bitmap.height]);
-      this.contentVersion++;
-    } finally {
-      bitmap.close();
-    }
+    if (this.bitmap !== bitmap) this.bitmap?.close();
+    this.bitmap = bitmap;
+    this.tex?.destroy();
+    this.tex = this.device.createTexture({ size: [bitmap.width, bitmap.height], format: 'rgba8unorm', usage: STILL_USAGE, label: `image-${this.id}` });
+    this.device.queue.copyExternalImageToTexture({ source: bitmap }, { texture: this.tex, premultipliedAlpha: false }, [bitmap.width, bitmap.height]);
+    this.contentVersion++;
+  }
+
+  /** Hands the picture to a node on a new device; this node forgets it. */
+  takeBitmap(): ImageBitmap | null {
+    const b = this.bitmap;
+    this.bitmap = null;
+    return b;
+  }
+
+  override destroy(): void {
+    super.destroy();
+    this.bitmap?.close();
+    this.bitmap = null;
   }
 }
 

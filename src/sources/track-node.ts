@@ -27,7 +27,7 @@ export class TrackNode implements SourceNode {
   /** While recording the clock mapping may only creep, so timestamps keep increasing. */
   recording = false;
 
-  constructor(readonly id: string, readonly kind: 'camera' | 'display', private readonly chain: VideoChain,
+  constructor(readonly id: string, readonly kind: 'camera' | 'display', private chain: VideoChain,
     private readonly onEnded: (id: string, reason: string) => void) {}
 
   get texture(): GPUTexture | null { return this.chain.texture; }
@@ -37,6 +37,14 @@ export class TrackNode implements SourceNode {
   get opaque(): boolean { return this.chain.opaque; }
   /** The chain (filter settings live there). */
   get video(): VideoChain { return this.chain; }
+
+  /** Moves to a chain on a new GPU device (the old device was lost); the track keeps being read. */
+  rebind(chain: VideoChain): void {
+    this.current?.close();
+    this.current = null;
+    this.chain.destroy();
+    this.chain = chain;
+  }
 
   /** Starts reading a new track (a restarted camera, a new share); the last picture stays until its first frame. */
   attach(readable: ReadableStream<VideoFrame>): void {

@@ -16,6 +16,7 @@ export class VideoChain {
   private fx: EffectsChain | null = null;
   private kick = false;
   private out: GPUTexture | null = null;
+  private effect: BackgroundEffect | null = null;
   version = 0;
 
   constructor(device: GPUDevice, policy: IngestPolicy, private readonly label: string, private readonly makeEffects: EffectsFactory) {
@@ -31,7 +32,11 @@ export class VideoChain {
     this.fx ??= this.makeEffects(this.label);
     if (!this.fx) throw new Error('background removal is unavailable');
     await this.fx.setBackground(effect);
+    this.effect = effect;
   }
+
+  /** The filter last set (a chain rebuilt on a new GPU device sets it again). */
+  get background(): BackgroundEffect | null { return this.effect; }
 
   /** Opaque unless the filter makes the background transparent. */
   get opaque(): boolean { return !this.fx?.active || !this.fx.transparent; }

@@ -10,7 +10,14 @@ export class VideoFileNode implements SourceNode {
   private due: VideoFrame | null = null;
   private error: string | null = null;
 
-  constructor(readonly id: string, readonly player: VideoFilePlayer, private readonly chain: VideoChain) {}
+  constructor(readonly id: string, readonly player: VideoFilePlayer, private chain: VideoChain) {}
+
+  /** Moves to a chain on a new GPU device (the old device was lost); the frame due is ingested again. */
+  rebind(chain: VideoChain): void {
+    this.chain.destroy();
+    this.chain = chain;
+    this.shown = null;
+  }
 
   get texture(): GPUTexture | null { return this.chain.texture; }
   get width(): number { return this.player.width; }

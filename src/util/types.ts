@@ -101,6 +101,8 @@ export interface EncodeStats {
   /** Times no picture reached the recorder for 2 s (each reported once). */
   videoStalls: number;
   /** OBS: "Disk space available" (bytes free for recordings) and "Disk full in" (seconds at the current rate); null when unknown. */
+  /** GPU device losses recovered from, whether the GPU is down now, and whether recovery gave up. */
+  gpu: { recoveries: number; down: boolean; gaveUp: boolean };
   diskFreeBytes: number | null;
   diskFullInS: number | null;
 }
@@ -189,3 +191,5 @@ export interface EffectsStats {
   cropPasses: number;
   error: string | null;
 }
+  /** Something the person should know that does not stop the studio (the GPU was lost and rebuilt). */
+  warning(message: string): void;

@@ -1,0 +1,132 @@
+/**
+ * GPU process crashes (DevTools `Browser.crashGpuProcess`) while recording: the studio makes a
+ * new device, rebuilds the program and the filters and goes on. The file is judged with
+ * ffprobe/ffmpeg on the flash-and-beep fake devices: its length, the picture moving again after
+ * the crash (the camera's frame counter keeps climbing) and lip sync after the crash. Crashes
+ * again and again within a minute make the studio give up and finish the recording.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchChromium, openPage, startServer } from '../helpers/browser.ts';
+import { scratchDir } from '../helpers/media.ts';
+import { audioSamples, probe } from '../helpers/av.ts';
+import { ev, saveFileFromPage, studioReady, waitInPage } from '../helpers/studio.ts';
+import { audioStart, beepOnsets, makeSyncMedia, pairBeepsWithVideo, syncFrames } from '../helpers/avsync.ts';
+
+let server: ViteDevServer, url: string, browser: Browser;
+const out = scratchDir('gpu-crash');
+
+beforeAll(async () => {
+  ({ server, url } = await startServer());
+  // Longer than the test runs, so the camera's frame counter never wraps.
+  const media = makeSyncMedia(out, 24);
+  browser = await launchChromium({ camera: media.y4m, mic: media.wav });
+});
+afterAll(async () => { await browser?.close(); await server?.close(); });
+
+async function crashGpu(): Promise<void> {
+  const cdp = await browser.newBrowserCDPSession();
+  // The command's reply is lost with the process it crashes.
+  await cdp.send('Browser.crashGpuProcess').catch(() => {});
+  await cdp.detach().catch(() => {});
+}
+
+/** Collects the studio's 'warning' and 'error' events in the page. */
+async function watchEvents(page: Page): Promise<void> {
+  await ev(page, `(() => {
+    window.__warnings = []; window.__errors = [];
+    window.studio.addEventListener('warning', (e) => window.__warnings.push(e.detail));
+    window.studio.addEventListener('error', (e) => window.__errors.push(e.detail.name + ': ' + e.detail.message));
+  })()`);
+}
+
+const gpuStats = (page: Page) => ev<{ recoveries: number; down: boolean; gaveUp: boolean }>(page, 'window.studio.getStats().then((s) => s.render.gpu)');
+
+describe('GPU process crash', () => {
+  it('a crash 4 s into a 12 s recording: the file is 12 s long, the picture moves again, A/V stays together', async () => {
+    const { page } = await openPage(browser, url);
+    await studioReady(page);
+    await watchEvents(page);
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
+    await ev(page, 'window.studio.startCamera()');
+    await page.waitForTimeout(2500);
+    await ev(page, 'window.studio.startRecording()');
+    await page.waitForTimeout(4000);
+    const crashAt = (await ev<number>(page, 'window.studio.recordingElapsedMs')) / 1000;
+    await crashGpu();
+    await waitInPage(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
+    await waitInPage(page, 'window.studio.recordingElapsedMs >= 12000', 15_000);
+    const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
+    const warnings = await ev<string[]>(page, 'window.__warnings');
+    const errors = await ev<string[]>(page, 'window.__errors');
+    const stats = await ev<{ framesMissed: number; framesRendered: number }>(page, 'window.studio.getStats().then((s) => s.render)');
+
+    const p = probe(file.path);
+    const vDur = Number(p.streams.find((s) => s.codec_type === 'video')!.duration);
+    const aDur = Number(p.streams.find((s) => s.codec_type === 'audio')!.duration);
+    const frames = syncFrames(file.path);
+    // The crash in file time: the recording timer and the file start within a frame or two.
+    const after = frames.filter((f) => f.t > crashAt + 0.5);
+    let gap = 0;
+    for (let i = 1; i < frames.length; i++) gap = Math.max(gap, frames[i]!.t - frames[i - 1]!.t);
+    let climbing = 0;
+    for (let i = 1; i < after.length; i++) if (after[i]!.index > after[i - 1]!.index) climbing++;
+    const distinct = new Set(after.map((f) => f.index)).size;
+    const beeps = beepOnsets(audioSamples(file.path)).map((b) => b + audioStart(file.path));
+    const pairs = pairBeepsWithVideo(beeps, frames).filter((x) => x.beep > crashAt + 1);
+    console.log(`[gpu-crash] crash at ${crashAt.toFixed(2)} s; file video ${vDur.toFixed(2)} s / audio ${aDur.toFixed(2)} s; ` +
+      `largest frame gap ${(gap * 1000).toFixed(0)} ms; after the crash ${after.length} frames, ${distinct} distinct camera frames, counter rising ${climbing}/${after.length - 1}; ` +
+      `A/V after the crash ${pairs.map((x) => x.offsetMs.toFixed(1)).join(', ')} ms; missed ticks ${stats.framesMissed}, rendered ${stats.framesRendered}; ` +
+      `warnings ${JSON.stringify(warnings)}; errors ${JSON.stringify(errors)}`);
+    expect(Math.abs(vDur - 12)).toBeLessThanOrEqual(1);
+    expect(Math.abs(vDur - aDur)).toBeLessThanOrEqual(0.1);
+    // At most about 2 s without a picture.
+    expect(gap).toBeLessThanOrEqual(2.2);
+    // The picture moves again: several seconds of new camera frames, in order.
+    expect(distinct).toBeGreaterThanOrEqual(5 * 5);
+    expect(climbing).toBeGreaterThanOrEqual(0.9 * (after.length - 1) - 1);
+    expect(pairs.length).toBeGreaterThanOrEqual(3);
+    for (const x of pairs) expect(Math.abs(x.offsetMs)).toBeLessThanOrEqual(45);
+    // Told once, as a warning; no error for a crash the studio recovered from.
+    expect(warnings.filter((w) => /GPU stopped/.test(w))).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('crashes again and again within a minute: the studio gives up, finishes the recording and says why', async () => {
+    const { page } = await openPage(browser, url);
+    await studioReady(page);
+    await watchEvents(page);
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
+    await ev(page, 'window.studio.startCamera()');
+    await page.waitForTimeout(1500);
+    await ev(page, 'window.studio.startRecording()');
+    await page.waitForTimeout(1500);
+    // Chrome itself may stop offering a GPU adapter after repeated crashes; either way the
+    // studio's rebuilds fail or its devices are lost again, and it gives up within a minute.
+    const seen: string[] = [];
+    let before = 0;
+    for (let i = 0; i < 8 && !(await gpuStats(page)).gaveUp; i++) {
+      await crashGpu();
+      const end = Date.now() + 6000;
+      let g = await gpuStats(page);
+      while (Date.now() < end && !g.gaveUp && (g.down || g.recoveries === before)) {
+        await page.waitForTimeout(200);
+        g = await gpuStats(page);
+      }
+      before = g.recoveries;
+      seen.push(`${g.recoveries}/${g.down ? 'down' : 'up'}${g.gaveUp ? '/gave up' : ''}`);
+    }
+    await waitInPage(page, `window.studio.recordingState === 'idle'`, 10_000);
+    const gpu = await gpuStats(page);
+    const errors = await ev<string[]>(page, 'window.__errors');
+    const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
+    const vDur = Number(probe(file.path).streams.find((s) => s.codec_type === 'video')!.duration);
+    console.log(`[gpu-crash] after crashes (recoveries/state: ${seen.join(', ')}): ${JSON.stringify(gpu)}; errors ${JSON.stringify(errors)}; kept ${vDur.toFixed(2)} s`);
+    expect(gpu.gaveUp).toBe(true);
+    expect(errors.some((e) => e.startsWith('GPUDeviceLostError') && /stopped trying/.test(e))).toBe(true);
+    expect(vDur).toBeGreaterThan(1);
+    await page.context().close();
+  });
+});
