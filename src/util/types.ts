@@ -122,6 +122,12 @@ export interface RecordingInfo {
   lastModified: number;
 }
 
+/** A chapter marker: a title and where it starts in the recording (time recorded, pauses left out). */
+export interface Chapter {
+  title: string;
+  timeMs: number;
+}
+
 export interface CodecSupport {
   codec: VideoCodecName;
   codecString: string;
