@@ -1,6 +1,7 @@
 import { Studio } from './studio.ts';
 import { Banner } from './ui/banner.ts';
 import { mountControls } from './ui/controls.ts';
+import { mountChapterControls } from './ui/chapter-controls.ts';
 import { mountStats } from './ui/stats-panel.ts';
 import { mountEffects } from './ui/effects-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
@@ -28,6 +29,7 @@ studio.ready.catch((e) => {
   else report(e);
 });
 mountControls($('controls'), studio, report);
+mountChapterControls($('controls'), studio, report);
 const selection = new Selection();
 mountScenes($('scenes'), studio, report);
 mountSources($('sources'), studio, selection, report);

@@ -1,6 +1,9 @@
 import * as Comlink from 'comlink';
 import { listCameras } from './capture/camera.ts';
 import { listRecordings, getRecording, deleteRecording } from './mux/recordings.ts';
+import { recoverOnce } from './mux/recovery.ts';
+import type { FinalizeResult } from './mux/finalize.ts';
+import type { Chapter } from './util/types.ts';
 import type { AudioEngine, AudioLevels, AudioSourceInfo, AudioSourceSettings, MasterSettings } from './audio/audio-engine.ts';
 import { installErrorTransfer } from './util/rpc-errors.ts';
 import { loadBackground, saveBackground, loadMaskOptions, saveMaskOptions } from './segment/effect-store.ts';
@@ -70,6 +73,13 @@ export class Studio extends EventTarget {
     this.sources = new SourceManager(this.sync, this.media, this.render, onError, () => this.emit('scenes'));
     this.recorder = new Recorder(this.render, this.encode, () => this.emit('state'), onError, (f) => this.emit('recording', f),
       (f) => void this.onFatal(faultToError(f)), (message) => this.emit('warning', message));
+    // Recordings a crash interrupted are finished beside the GPU start-up (the file list waits for it).
+    void recoverOnce().then((r) => {
+      for (const f of r.failed) onError(f.error);
+      const one = r.recovered.length === 1;
+      if (r.recovered.length) this.emit('warning', `Recovered ${one ? 'a recording that was' : `${r.recovered.length} recordings that were`} ` +
+        `interrupted (${r.recovered.map((x) => x.file.name).join(', ')}); ${one ? 'it is' : 'they are'} in the list of recordings.`);
+    });
     const offscreen = canvas.transferControlToOffscreen();
     this.ready = this.render.init(Comlink.transfer(offscreen, [offscreen]), Comlink.proxy({
       sourceEnded: (id: string, reason: string) => this.onSourceEnded(id, reason),
@@ -322,6 +332,12 @@ export class Studio extends EventTarget {
 
   /** Stops recording and returns the finished file (also after a fault finished it). */
   stopRecording(): Promise<File> { return this.recorder.stop(this.hub.mixTap); }
+
+  /** Marks a chapter at the time recorded so far (pauses left out); written into the MP4 when it is finished. */
+  addChapter(title?: string): Chapter { return this.recorder.addChapter(title); }
+
+  /** How the last recording was finished: regular MP4 or kept fragmented, chapters written, remux time. */
+  get lastFinalize(): FinalizeResult | null { return this.recorder.lastFinalize; }
 
   /** Pipeline, encoder, source and camera statistics. */
   async getStats(): Promise<StudioStats> {

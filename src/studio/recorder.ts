@@ -1,9 +1,11 @@
 import * as Comlink from 'comlink';
 import { trackReadable } from '../capture/camera.ts';
 import { MixTap } from '../audio/mix-tap.ts';
-import { getRecording, recordingName } from '../mux/recordings.ts';
+import { recordingName } from '../mux/recordings.ts';
+import { finalizeRecording, finalName, holdRecordingLock, preloadRemux, unfinishedName, type FinalizeResult } from '../mux/finalize.ts';
+import { ChapterLog } from '../mux/recording-meta.ts';
 import { StudioError, StudioStateError, asStudioError } from '../util/errors.ts';
-import type { EncodeStartInfo, RecordingOptions, WorkerFault } from '../util/types.ts';
+import type { Chapter, EncodeStartInfo, RecordingOptions, WorkerFault } from '../util/types.ts';
 import type { EncodeWorkerApi, RenderWorkerApi } from '../worker-apis.ts';
 
 export type RecordingState = 'idle' | 'starting' | 'recording' | 'paused' | 'stopping';
@@ -28,6 +30,12 @@ export class Recorder {
   private pausedMs = 0;
   /** The encoder already reported the fault that ended this recording (say it once). */
   private faulted = false;
+  /** Chapter markers of the running recording (kept on disk as they are added). */
+  private chapters: ChapterLog | null = null;
+  /** Tells other pages (and the next start) that this recording's file is being written. */
+  private releaseLock: (() => void) | null = null;
+  /** How the last recording was finished (regular MP4 or kept fragmented, chapters, remux time). */
+  lastFinalize: FinalizeResult | null = null;
 
   constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly encode: Comlink.Remote<EncodeWorkerApi>,
     private readonly onChange: () => void, private readonly onError: (e: StudioError) => void, private readonly onFile: (f: File) => void,
@@ -60,6 +68,12 @@ export class Recorder {
 
   private set(state: RecordingState): void { this.state = state; this.onChange(); }
 
+  /** Marks a chapter at the time recorded so far (pauses left out); "Chapter n" without a title. */
+  addChapter(title?: string): Chapter {
+    if (!this.active || !this.chapters) throw new StudioStateError('Chapters can only be added while recording.');
+    return this.chapters.add(title, this.elapsedMs);
+  }
+
   /** Starts recording the program at `frameRate` with the sound `audio` gives. */
   async start(opts: RecordingOptions, frameRate: number, audio: AudioFeed): Promise<EncodeStartInfo> {
     if (this.state !== 'idle') throw new StudioStateError('A recording is already running.');
@@ -72,18 +86,22 @@ export class Recorder {
     this.tap = tap;
     const port = tap?.startRecording() ?? null;
     try {
+      const stem = recordingName();
+      this.releaseLock = await holdRecordingLock(stem);
+      preloadRemux();
       const st = await this.render.getStats();
       const settings = (audio.track ?? null)?.getSettings();
       const info = await this.encode.start({
         ...opts,
         width: st.outputWidth, height: st.outputHeight, frameRate: Math.round(frameRate),
-        fileName: recordingName(),
+        fileName: unfinishedName(stem),
         audio: tap ? { sampleRate: settings?.sampleRate ?? 48000, channels: settings?.channelCount ?? 2 } : null,
         audioClockOriginUs: performance.timeOrigin * 1000,
       }, Comlink.transfer(channel.port2, [channel.port2]), port ? Comlink.transfer(port, [port]) : null,
       Comlink.proxy({ fatal: (f: WorkerFault) => { this.faulted = true; this.onFault(f); }, warning: (m: string) => this.onWarning(m) }));
       await this.render.startOutput(Comlink.transfer(channel.port1, [channel.port1]), info.outputPath);
       this.info = info;
+      this.chapters = new ChapterLog(finalName(info.fileName), () => this.onWarning('A chapter marker could not be saved for crash recovery; it will still be written into the file.'));
       this.unclaimed = null;
       this.startedAt = performance.now();
       this.pausedMs = 0;
@@ -91,6 +109,8 @@ export class Recorder {
       return info;
     } catch (e) {
       this.releaseTap(audio.tap);
+      this.releaseLock?.();
+      this.releaseLock = null;
       this.set('idle');
       throw asStudioError(e, 'The recording could not be started');
     }
@@ -120,11 +140,19 @@ export class Recorder {
         await this.render.stopOutput();
         // The encoder drains the audio up to the last frame before the tap stops sending.
         const result = await this.encode.stop().finally(() => this.releaseTap(mixTap));
-        const file = await getRecording(result.fileName);
+        // The fragmented file becomes a regular MP4 (moov in front) with the chapters in it.
+        await this.chapters?.settled();
+        const done = await finalizeRecording(result.fileName, this.chapters?.list ?? []);
+        this.lastFinalize = done;
+        if (done.warning) this.onError(done.warning);
+        const file = done.file;
         if (result.error && !this.faulted) this.onError(new StudioError(result.error));
         this.onFile(file);
         return file;
       } finally {
+        this.releaseLock?.();
+        this.releaseLock = null;
+        this.chapters = null;
         this.stopping = null;
         this.info = null;
         this.set('idle');

@@ -1,4 +1,4 @@
-import { h, formatBytes } from './dom.ts';
+import { h, formatBytes, formatDuration } from './dom.ts';
 import type { Studio } from '../studio.ts';
 
 type SavePicker = (opts: { suggestedName: string; types?: { description: string; accept: Record<string, string[]> }[] }) => Promise<FileSystemFileHandle>;
@@ -31,7 +31,10 @@ export function mountRecordings(root: HTMLElement, studio: Studio, report: (e: u
     empty.hidden = recs.length > 0;
     list.replaceChildren(...recs.map((r) => h('li', {},
       h('span', { class: 'name', text: r.name }),
-      h('span', { class: 'meta', text: `${formatBytes(r.size)} · ${new Date(r.lastModified).toLocaleString()}` }),
+      h('span', { class: 'meta', text: [formatDuration(r.durationMs), formatBytes(r.size), new Date(r.lastModified).toLocaleString(),
+        r.chapters.length ? `${r.chapters.length} chapter${r.chapters.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ') }),
+      r.recovered ? h('span', { class: 'badge', title: 'The recording was interrupted (the browser closed or crashed) and was finished on the next start.', text: 'recovered' }) : null,
+      r.fragmented ? h('span', { class: 'badge', title: 'Kept as a fragmented MP4: making a regular copy failed. Most players open it.', text: 'fragmented' }) : null,
       h('button', { type: 'button', 'aria-label': `Save ${r.name} as…`, onclick: async () => {
         try { await saveAs(await studio.getRecording(r.name)); } catch (e) { if ((e as Error).name !== 'AbortError') report(e); }
       } }, 'Save as…'),

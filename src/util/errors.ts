@@ -39,6 +39,8 @@ export class StudioStateError extends StudioError {}
 export class StorageError extends StudioError {}
 /** An encoder reported an error mid-recording; what was written so far is kept. */
 export class EncoderError extends StudioError {}
+/** A recording could not be made into a regular MP4 (e.g. no room for the copy); the fragmented file is kept and plays. */
+export class FinalizeError extends StudioError {}
 /** A media file (image, video, audio, model) could not be read. */
 export class MediaDecodeError extends StudioError {}
 /** A file given as an audio source is not audio the browser can decode. */
@@ -55,7 +57,7 @@ export class SceneValidationError extends StudioError {
 /** Every error class, by name, so errors can be rebuilt after crossing a worker boundary. */
 export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
   StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
-  GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, MediaDecodeError,
+  GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, FinalizeError, MediaDecodeError,
   ModelLoadError, AudioDecodeError, SceneValidationError,
 };
 

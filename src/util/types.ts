@@ -120,6 +120,14 @@ export interface RecordingInfo {
   name: string;
   size: number;
   lastModified: number;
+  /** The playable length of the file. */
+  durationMs: number;
+  /** The recording was interrupted (browser crash, tab killed) and finished on the next start. */
+  recovered: boolean;
+  /** The file is still a fragmented MP4: turning it into a regular one failed (e.g. a full disk). */
+  fragmented: boolean;
+  /** Chapter markers written into the file. */
+  chapters: Chapter[];
 }
 
 /** A chapter marker: a title and where it starts in the recording (time recorded, pauses left out). */

@@ -1,7 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { repoRoot } from './media.ts';
@@ -25,8 +24,8 @@ export interface LaunchOptions {
   extraArgs?: string[];
 }
 
-/** Starts headless Debian Chromium with the flags the project's tests rely on. */
-export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+/** The command-line flags the project's tests rely on. */
+export function chromiumArgs(opts: LaunchOptions = {}): string[] {
   const args = [
     '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--no-first-run', '--disable-quic', '--use-fake-device-for-media-stream',
@@ -40,7 +39,31 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
   if (opts.camera) args.push(`--use-file-for-fake-video-capture=${opts.camera}`);
   if (opts.mic) args.push(`--use-file-for-fake-audio-capture=${opts.mic}`);
   args.push(...(opts.extraArgs ?? []));
-  return chromium.launch({ executablePath: chromePath(), headless: true, args });
+  return args;
+}
+
+/** Starts headless Debian Chromium with the flags the project's tests rely on. */
+export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: chromePath(), headless: true, args: chromiumArgs(opts) });
+}
+
+/**
+ * Starts Chromium on a profile folder that outlives it (origin-private files survive a restart,
+ * e.g. after the test kills it). Pages opened in the returned context share that profile.
+ */
+export async function launchPersistentChromium(userDataDir: string, opts: LaunchOptions = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: chromePath(), headless: true, args: chromiumArgs(opts), viewport: { width: 1280, height: 800 } });
+}
+
+/** The process id of the Chromium browser process running on `userDataDir` (not its renderers). */
+export function browserPid(userDataDir: string): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let cmd: string[];
+    try { cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    if (cmd.includes(`--user-data-dir=${userDataDir}`) && !cmd.some((a) => a.startsWith('--type='))) return Number(d);
+  }
+  return null;
 }
 
 /** Starts the studio's own Vite dev server on a free loopback port. */
