@@ -4,6 +4,9 @@ import { isFragmented, topLevelBoxes } from './mp4-boxes.ts';
 import { readMeta, removeMeta } from './recording-meta.ts';
 import { asStudioError, type StudioError } from '../util/errors.ts';
 
+/** Chrome writes through createWritable() into "<name>.crswap", visible in the folder, which a crash leaves behind. */
+const SWAP_SUFFIX = '.crswap';
+
 export interface RecoveryReport {
   /** Interrupted recordings finished now, under their final names. */
   recovered: FinalizeResult[];
@@ -56,9 +59,11 @@ export async function recoverRecordings(): Promise<RecoveryReport> {
       release();
     }
   }
-  // A regular copy cut short by a crash, whose source was already finished above or earlier.
-  for (const name of names.filter((n) => n.endsWith(PART_SUFFIX))) {
-    const source = names.find((n) => isUnfinished(n) && finalName(n) + PART_SUFFIX === name);
+  // A regular copy cut short by a crash (and the browser's swap file of its writer), whose
+  // source was finished above or earlier.
+  for (const name of names.filter((n) => n.endsWith(PART_SUFFIX) || n.endsWith(PART_SUFFIX + SWAP_SUFFIX))) {
+    const part = name.endsWith(SWAP_SUFFIX) ? name.slice(0, -SWAP_SUFFIX.length) : name;
+    const source = names.find((n) => isUnfinished(n) && finalName(n) + PART_SUFFIX === part);
     const stillThere = source && (await dir.getFileHandle(source).then(() => true, () => false));
     if (!stillThere && !isRunning(name, running)) await dir.removeEntry(name).catch(() => {});
   }
