@@ -10,8 +10,8 @@ import { loadBackground, saveBackground, loadMaskOptions, saveMaskOptions } from
 import type { BackgroundEffect } from './segment/background-effect.ts';
 import type { MaskOptions } from './segment/mask-options.ts';
 import { StudioError, StudioStateError, errorClasses, asStudioError } from './util/errors.ts';
-import { parseSceneCollection, parseSceneCollectionJson, type ItemPatch, type SourceSettingsPatch } from './scene/schema.ts';
-import type { OutputSettings, Scene, SceneCollection, TransitionKind } from './scene/types.ts';
+import { parseSceneCollection, parseSceneCollectionJson, parseTransition, type ItemPatch, type SourceSettingsPatch } from './scene/schema.ts';
+import { DEFAULT_TRANSITION, type OutputSettings, type Scene, type SceneCollection, type TransitionDirection, type TransitionKind, type TransitionSpec } from './scene/types.ts';
 import type { RenderWorkerApi, EncodeWorkerApi } from './worker-apis.ts';
 import type { CameraOptions, CodecSupport, EncodeStartInfo, IngestPath, RecordingInfo, RecordingOptions, StudioStats, WorkerFault } from './util/types.ts';
 import { AudioHub, type AddAudioSource } from './studio/audio-hub.ts';
@@ -154,14 +154,34 @@ export class Studio extends EventTarget {
   async duplicateScene(id: string, name?: string): Promise<string> { await this.ready; return this.sync.store.apply({ type: 'duplicateScene', sceneId: id, name }); }
   /** The scenes, in order. */
   listScenes(): Scene[] { return structuredClone(this.sync.store.state.scenes) as Scene[]; }
-  /** Puts a scene on the program: a cut, or a fade over `durationMs` (default 300). */
-  async switchScene(id: string, opts: { transition?: TransitionKind; durationMs?: number } = {}): Promise<void> {
+  /**
+   * Puts a scene on the program with a transition: the one given (`durationMs` default 300), else
+   * the scene's own, else the collection's default (a 300 ms fade unless changed).
+   */
+  async switchScene(id: string, opts: { transition?: TransitionKind; durationMs?: number; direction?: TransitionDirection; color?: string } = {}): Promise<void> {
     await this.ready;
-    const fade = opts.transition === 'fade' ? Math.min(10_000, Math.max(0, Number.isFinite(opts.durationMs) ? opts.durationMs! : 300)) : 0;
     if (!this.sync.store.scene(id)) throw new StudioStateError(`No scene has the id ${JSON.stringify(id)}.`);
-    this.sync.fadeNext(fade);
+    const t = opts.transition
+      ? parseTransition({ kind: opts.transition, durationMs: opts.durationMs ?? DEFAULT_TRANSITION.durationMs,
+        ...(opts.direction ? { direction: opts.direction } : {}), ...(opts.color ? { color: opts.color } : {}) })
+      : this.transitionTo(id);
+    this.sync.transitionNext(t);
     this.sync.store.apply({ type: 'setCurrentScene', sceneId: id });
   }
+  /** The transition a switch to `sceneId` uses when none is given: the scene's own, else the default. */
+  transitionTo(sceneId: string): TransitionSpec {
+    const c = this.sync.store.state;
+    return c.scenes.find((s) => s.id === sceneId)?.transition ?? c.transition ?? DEFAULT_TRANSITION;
+  }
+  /** Sets the default transition (kind, duration, direction, colour). */
+  async setTransition(t: TransitionSpec): Promise<void> { await this.ready; this.sync.store.apply({ type: 'setTransition', transition: t }); }
+  /** Sets the transition used when switching to one scene, or clears it (null) so the default applies. */
+  async setSceneTransition(sceneId: string, t: TransitionSpec | null): Promise<void> {
+    await this.ready;
+    this.sync.store.apply({ type: 'setSceneTransition', sceneId, transition: t });
+  }
+  /** Diagnostics: holds a running transition at `progress` (0..1) so its frame can be captured; null lets it run. */
+  async setDebugTransitionProgress(progress: number | null): Promise<void> { await this.ready; await this.render.setDebugTransitionProgress(progress); }
 
   /** Shows a source in a scene; without a transform the source is fitted to the canvas. Resolves to the item id. */
   async addItem(sceneId: string, sourceId: string, transform?: ItemPatch): Promise<string> {

@@ -1,6 +1,6 @@
 import type { BackgroundEffect } from './segment/background-effect.ts';
 import type { MaskOptions } from './segment/mask-options.ts';
-import type { SceneCollection } from './scene/types.ts';
+import type { SceneCollection, TransitionSpec } from './scene/types.ts';
 import type {
   CodecSupport, EncodeEvents, IngestPath, EncodeResult, EncodeStartInfo, EncodeStartOptions, EncodeStats, OutputPath, RenderEvents, RenderStats,
 } from './util/types.ts';
@@ -11,8 +11,8 @@ export interface VideoFileInfo { width: number; height: number; durationUs: numb
 /** What the render worker offers over comlink (it implements this interface). */
 export interface RenderWorkerApi {
   init(canvas: OffscreenCanvas, events: RenderEvents): Promise<{ adapter: string; timestampQuery: boolean; segmentation: string }>;
-  /** The scene collection to draw; a change of current scene with fadeMs > 0 fades. */
-  setCollection(c: SceneCollection, fadeMs?: number): void;
+  /** The scene collection to draw; a change of current scene with a transition other than a cut runs it. */
+  setCollection(c: SceneCollection, transition?: TransitionSpec | null): void;
   attachTrack(id: string, kind: 'camera' | 'display', readable: ReadableStream<VideoFrame>): void;
   detachTrack(id: string): void;
   /** Camera clock offset (wall − timestamp, µs) measured on the page, where frames arrive promptly. */
@@ -30,6 +30,7 @@ export interface RenderWorkerApi {
   setQuality(level: 'auto' | 'high' | 'medium' | 'low'): void;
   setDebugGpuLoad(iterations: number): void;
   setDebugHoldOutput(on: boolean): void;
+  setDebugTransitionProgress(progress: number | null): void;
   getStats(): RenderStats;
 }
 

@@ -15,7 +15,7 @@ import { Segmenter, type SegmenterLike } from '../src/segment/segmenter.ts';
 import { WorkerSegmenter } from '../src/segment/worker-segmenter.ts';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from '../src/segment/mask-options.ts';
 import type { BackgroundEffect } from '../src/segment/background-effect.ts';
-import type { SceneCollection } from '../src/scene/types.ts';
+import type { SceneCollection, TransitionSpec } from '../src/scene/types.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { RateMeter, Smoothed } from '../src/util/stats.ts';
 import { wallMicros } from '../src/util/clock.ts';
@@ -116,7 +116,7 @@ class RenderWorker implements RenderWorkerApi {
     this.sources = new SourceRegistry(gpu.device, this.policy, () => this.makeEffects(), (id, reason) => this.events?.sourceEnded(id, reason));
     const problems = old ? await this.sources.adopt(old, this.collection) : [];
     this.program = new Program(gpu.device, this.canvas!, this.sources);
-    if (this.collection) this.program.setCollection(this.collection, 0, wallMicros());
+    if (this.collection) this.program.setCollection(this.collection, null, wallMicros());
     this.sources.setRecording(this.output !== null);
     return problems;
   }
@@ -169,15 +169,15 @@ class RenderWorker implements RenderWorkerApi {
     return this.sources;
   }
 
-  /** Takes the scene collection; a change of the current scene with fadeMs > 0 fades. */
-  setCollection(c: SceneCollection, fadeMs = 0): void {
+  /** Takes the scene collection; a change of the current scene with a `transition` other than a cut runs it. */
+  setCollection(c: SceneCollection, transition: TransitionSpec | null = null): void {
     if (this.output && this.collection && (c.output.width !== this.collection.output.width || c.output.height !== this.collection.output.height)) {
       throw new StudioStateError('The output size cannot change while recording.');
     }
     this.collection = c;
     this.clock.frameRate = c.output.frameRate;
     this.registry().sync(c);
-    this.program!.setCollection(c, fadeMs, wallMicros());
+    this.program!.setCollection(c, transition, wallMicros());
   }
 
   attachTrack(id: string, kind: 'camera' | 'display', readable: ReadableStream<VideoFrame>): void {
@@ -302,6 +302,11 @@ class RenderWorker implements RenderWorkerApi {
   setQuality(level: 'auto' | QualityLevel): void {
     this.quality.pin(level === 'auto' ? null : level);
     this.adaptQuality(0);
+  }
+
+  /** Diagnostics: holds a running transition at `progress` (0..1), or lets it run in time (null). */
+  setDebugTransitionProgress(progress: number | null): void {
+    if (this.program) this.program.pinnedProgress = progress;
   }
 
   /** Diagnostics: stops (or resumes) handing frames to the recorder, as a stalled GPU would. */

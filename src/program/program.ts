@@ -1,8 +1,10 @@
 import type { PassTiming } from '../util/types.ts';
-import type { DrawQuad, Scene, SceneCollection, SourceKind } from '../scene/types.ts';
+import type { Scene, SceneCollection, SourceKind, TransitionSpec } from '../scene/types.ts';
 import { SceneLayout } from '../scene/layout.ts';
 import { CompositorPass, type CompositorItem } from '../gpu/passes/compositor.ts';
 import { RgbaToNv12Pass } from '../gpu/passes/rgba-to-nv12.ts';
+import { TransitionPass } from '../gpu/passes/transition.ts';
+import { transitionFrame } from './transition-params.ts';
 import { PassTimer } from '../gpu/timing.ts';
 import { TextSource } from '../sources/text-render.ts';
 import { DEFAULT_TEXT } from '../scene/types.ts';
@@ -31,8 +33,8 @@ class SceneDraws {
   readonly opaque: boolean[] = [];
 }
 
-/** A running fade: the old scene's picture crossfades into the new scene's. */
-interface Fade { from: string; startUs: number; durationUs: number }
+/** A running transition: the old scene's picture changes into the new scene's. */
+interface Running { from: string; startUs: number; durationUs: number; spec: TransitionSpec }
 
 /**
  * The program: every tick it draws the current scene's visible items, in z order, into the
@@ -43,22 +45,25 @@ interface Fade { from: string; startUs: number; durationUs: number }
 export class Program {
   readonly timer: PassTimer;
   private readonly compositor: CompositorPass;
-  /** Separate passes for a fade's second scene and its blend, so their item slots stay put. */
-  private readonly fadeCompositor: CompositorPass;
-  private readonly blendCompositor: CompositorPass;
+  /** A separate pass for a transition's new scene, so the item slots of both scenes stay put. */
+  private readonly toCompositor: CompositorPass;
+  private readonly transitionPass: TransitionPass;
   private readonly nv12Pass: RgbaToNv12Pass;
   private readonly ctx: GPUCanvasContext;
   private outputTex: GPUTexture | null = null;
-  private fadeTex: GPUTexture | null = null;
+  /** The two scenes of a transition, composed apart (made on the first transition). */
+  private fromTex: GPUTexture | null = null;
+  private toTex: GPUTexture | null = null;
   private collection: SceneCollection | null = null;
   private readonly draws = new Map<string, SceneDraws>();
   private readonly sizes = new Map<string, { width: number; height: number }>();
   private readonly placeholders = new Map<SourceKind, TextSource>();
-  private fade: Fade | null = null;
+  private transition: Running | null = null;
+  private readonly frame = { kind: 0, direction: 0, t: 0, shift: 0 };
+  /** Diagnostics: a transition held at this progress (0..1), for tests that compare its frames; null runs it in time. */
+  pinnedProgress: number | null = null;
   private readonly onScreenScenes: Scene[] = [];
-  private readonly blendItem: CompositorItem[] = [];
   private lastSceneId = '';
-  private lastOutputVersion = -1;
   /** Ticks composed, and ticks that reused the previous composite (nothing changed). */
   composed = 0;
   reused = 0;
@@ -66,8 +71,8 @@ export class Program {
   constructor(private readonly device: GPUDevice, readonly canvas: OffscreenCanvas, private readonly sources: SourceRegistry) {
     this.timer = new PassTimer(device, 32);
     this.compositor = new CompositorPass(device);
-    this.fadeCompositor = new CompositorPass(device);
-    this.blendCompositor = new CompositorPass(device, 'rgba8unorm', 1);
+    this.toCompositor = new CompositorPass(device);
+    this.transitionPass = new TransitionPass(device);
     this.nv12Pass = new RgbaToNv12Pass(device);
     const ctx = canvas.getContext('webgpu');
     if (!ctx) throw new Error('OffscreenCanvas has no webgpu context');
@@ -98,38 +103,37 @@ export class Program {
     this.canvas.height = height;
     this.ctx.configure({ device: this.device, format: 'rgba8unorm', alphaMode: 'opaque', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_DST });
     this.outputTex?.destroy();
-    this.fadeTex?.destroy();
-    this.fadeTex = null;
+    this.fromTex?.destroy();
+    this.toTex?.destroy();
+    this.fromTex = this.toTex = null;
     this.outputTex = this.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'program' });
-    this.blendItem[0] = {
-      texture: this.outputTex, version: ++this.lastOutputVersion,
-      quad: { matrix: new Float32Array([width, 0, 0, height, 0, 0]), uv: [0, 0, 1, 1], opacity: 1 } as DrawQuad,
-    };
     for (const d of this.draws.values()) d.changed = true;
   }
 
-  /** Takes a new scene collection; a change of scene with `fadeMs` > 0 starts a fade. */
-  setCollection(c: SceneCollection, fadeMs: number, nowUs: number): void {
+  /** Takes a new scene collection; a change of scene with a `transition` other than a cut starts it. */
+  setCollection(c: SceneCollection, transition: TransitionSpec | null, nowUs: number): void {
     const prev = this.collection;
     this.collection = c;
-    if (!this.fade) this.setOutputSize(c.output.width, c.output.height);
+    if (!this.transition) this.setOutputSize(c.output.width, c.output.height);
     for (const id of this.draws.keys()) if (!c.scenes.some((s) => s.id === id)) this.draws.delete(id);
     for (const d of this.draws.values()) d.changed = true;
-    if (prev && prev.currentSceneId !== c.currentSceneId && fadeMs > 0 && c.scenes.some((s) => s.id === prev.currentSceneId)) {
-      this.fade = { from: prev.currentSceneId, startUs: nowUs, durationUs: fadeMs * 1000 };
+    const timed = transition && transition.kind !== 'cut' && transition.durationMs > 0;
+    if (prev && prev.currentSceneId !== c.currentSceneId && timed && c.scenes.some((s) => s.id === prev.currentSceneId)) {
+      // A transition started during another one starts from the scene that was going out.
+      this.transition = { from: prev.currentSceneId, startUs: nowUs, durationUs: transition.durationMs * 1000, spec: transition };
     } else if (prev?.currentSceneId !== c.currentSceneId) {
-      this.fade = null;
+      this.transition = null;
     }
   }
 
-  /** Scenes this tick draws: the current one, and the one a fade comes from. */
+  /** Scenes this tick draws: the current one, and the one a transition comes from. */
   scenesOnScreen(): readonly Scene[] {
     const list = this.onScreenScenes;
     list.length = 0;
     const c = this.collection;
     if (!c) return list;
     // Reused every tick: the frame loop allocates nothing here.
-    for (const s of c.scenes) if (this.fade && s.id === this.fade.from) list.push(s);
+    for (const s of c.scenes) if (this.transition && s.id === this.transition.from) list.push(s);
     for (const s of c.scenes) if (s.id === c.currentSceneId) list.push(s);
     return list;
   }
@@ -190,28 +194,28 @@ export class Program {
    * encodes the NV12 conversion if asked. Returns the encoder's NV12 readback, if any.
    */
   encode(enc: GPUCommandEncoder, nowUs: number, timestampUs: number, durationUs: number | undefined, output: FrameOutput): (() => Promise<VideoFrame>) | null {
-    let fadeT = 1;
-    if (this.fade) {
-      fadeT = (nowUs - this.fade.startUs) / this.fade.durationUs;
-      if (fadeT >= 1 || this.scenesOnScreen().length < 2) {
-        this.fade = null;
-        fadeT = 1;
-        // An output size chosen during the fade applies now.
+    let progress = 1;
+    const tr = this.transition;
+    if (tr) {
+      progress = this.pinnedProgress ?? (nowUs - tr.startUs) / tr.durationUs;
+      if ((this.pinnedProgress === null && progress >= 1) || this.scenesOnScreen().length < 2) {
+        this.transition = null;
+        // An output size chosen during the transition applies now.
         if (this.collection) this.setOutputSize(this.collection.output.width, this.collection.output.height);
       }
     }
     const scenes = this.scenesOnScreen();
     const cur = scenes[scenes.length - 1];
     const out = this.outputTex!;
-    if (this.fade && scenes.length === 2) {
+    if (this.transition && scenes.length === 2) {
       const a = this.drawsFor(scenes[0]);
       const b = this.drawsFor(scenes[1]);
-      this.compositor.encode(enc, out, a.items, a.count, [0, 0, 0, 1], this.timer);
-      this.fadeTex ??= this.device.createTexture({ size: [out.width, out.height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'program-fade' });
-      this.fadeCompositor.encode(enc, this.fadeTex, b.items, b.count, [0, 0, 0, 1], this.timer);
-      const blend = this.blendItem[0];
-      blend.texture = this.fadeTex;
-      this.blendCompositor.encode(enc, out, this.blendItem, 1, null, this.timer, fadeT);
+      this.fromTex ??= this.device.createTexture({ size: [out.width, out.height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'transition-from' });
+      this.toTex ??= this.device.createTexture({ size: [out.width, out.height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'transition-to' });
+      this.compositor.encode(enc, this.fromTex, a.items, a.count, [0, 0, 0, 1], this.timer);
+      this.toCompositor.encode(enc, this.toTex, b.items, b.count, [0, 0, 0, 1], this.timer);
+      const spec = this.transition.spec;
+      this.transitionPass.encode(enc, this.fromTex, this.toTex, out, transitionFrame(spec, progress, out.width, out.height, this.frame), spec.color ?? '#000000', this.timer);
       a.changed = b.changed = true;
       this.composed++;
     } else if (cur) {
@@ -281,9 +285,9 @@ export class Program {
 
   /** Frees every GPU object the program made. */
   destroy(): void {
-    this.compositor.destroy(); this.fadeCompositor.destroy(); this.blendCompositor.destroy();
+    this.compositor.destroy(); this.toCompositor.destroy(); this.transitionPass.destroy();
     this.nv12Pass.destroy(); this.timer.destroy();
     for (const p of this.placeholders.values()) p.destroy();
-    this.outputTex?.destroy(); this.fadeTex?.destroy(); this.blankTex?.destroy();
+    this.outputTex?.destroy(); this.fromTex?.destroy(); this.toTex?.destroy(); this.blankTex?.destroy();
   }
 }

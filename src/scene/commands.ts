@@ -7,12 +7,12 @@
 import { SceneValidationError, StudioStateError } from '../util/errors.ts';
 import { uniqueId } from './ids.ts';
 import {
-  parseSceneCollection, SCENE_LIMITS, validateBackground, validateItemPatch, validateName, validateOutput,
+  parseSceneCollection, parseTransition, SCENE_LIMITS, validateBackground, validateItemPatch, validateName, validateOutput,
   validateSourcePatch, validateSourceSettings, type ItemPatch, type SourceSettingsPatch,
 } from './schema.ts';
 import {
   DEFAULT_OUTPUT, type ItemTransform, type OutputSettings, type Scene, type SceneCollection, type SceneItem,
-  type SourceEntry, type SourceKind, type SourceSettings, type StoredBackground,
+  type SourceEntry, type SourceKind, type SourceSettings, type StoredBackground, type TransitionSpec,
 } from './types.ts';
 
 /** Size of a source in pixels, used to place a new item so that its box hugs the picture. */
@@ -34,7 +34,9 @@ export type SceneCommand =
   | { type: 'updateItem'; itemId: string; patch: ItemPatch }
   | { type: 'removeItem'; itemId: string }
   | { type: 'reorderItem'; itemId: string; index: number }
-  | { type: 'setOutput'; output: OutputSettings };
+  | { type: 'setOutput'; output: OutputSettings }
+  | { type: 'setTransition'; transition: TransitionSpec }
+  | { type: 'setSceneTransition'; sceneId: string; transition: TransitionSpec | null };
 
 /** What `apply` returns per command type: the new object's id where one is created. */
 export interface SceneCommandResults { addSource: string; createScene: string; duplicateScene: string; addItem: string }
@@ -245,6 +247,13 @@ export function reduce(s: SceneCollection, cmd: SceneCommand): { state: SceneCol
     }
     case 'setOutput':
       return { state: { ...s, output: validateOutput(cmd.output) } };
+    case 'setTransition':
+      return { state: { ...s, transition: parseTransition(cmd.transition) } };
+    case 'setSceneTransition': {
+      const si = sceneIndex(s, cmd.sceneId);
+      const { transition: _old, ...scene } = s.scenes[si]!;
+      return { state: withScene(s, si, cmd.transition === null ? scene : { ...scene, transition: parseTransition(cmd.transition) }) };
+    }
     default: {
       const unknown: never = cmd;
       throw new StudioStateError(`Unknown scene command ${JSON.stringify((unknown as { type?: unknown }).type)}.`);

@@ -7,8 +7,8 @@
 import * as v from 'valibot';
 import { SceneValidationError } from '../util/errors.ts';
 import {
-  OUTPUT_LIMITS, type Crop, type ItemTransform, type OutputSettings, type SceneCollection, type SourceKind,
-  type SourceSettings, type StoredBackground,
+  MAX_TRANSITION_MS, OUTPUT_LIMITS, TRANSITION_DIRECTIONS, TRANSITION_KINDS, type Crop, type ItemTransform, type OutputSettings,
+  type SceneCollection, type SourceKind, type SourceSettings, type StoredBackground, type TransitionDirection, type TransitionKind, type TransitionSpec,
 } from './types.ts';
 import { checkReferences, collectionCaps, preflight, toIssues, type Issue } from './schema-guards.ts';
 
@@ -74,7 +74,16 @@ const transformEntries = {
   fit: oneOf(['stretch', 'contain', 'cover'] as const),
 };
 const itemSchema = obj({ id: idSchema, sourceId: idSchema, ...transformEntries });
-const sceneSchema = obj({ id: idSchema, name: str(L.maxNameLength), items: arr(itemSchema, L.maxItemsPerScene, 'items') });
+const transitionSchema = obj({
+  kind: oneOf(TRANSITION_KINDS as readonly TransitionKind[] as [TransitionKind, ...TransitionKind[]]),
+  durationMs: num(0, MAX_TRANSITION_MS),
+  direction: v.exactOptional(oneOf(TRANSITION_DIRECTIONS as readonly TransitionDirection[] as [TransitionDirection, ...TransitionDirection[]])),
+  color: v.exactOptional(hex),
+});
+const sceneSchema = obj({
+  id: idSchema, name: str(L.maxNameLength), items: arr(itemSchema, L.maxItemsPerScene, 'items'),
+  transition: v.exactOptional(transitionSchema),
+});
 
 const textEntries = {
   text: str(L.maxTextLength), font: str(L.maxNameLength), size: num(1, 2000), bold: bool, italic: bool,
@@ -131,6 +140,7 @@ const collectionSchema = obj({
   sources: arr(sourceSchema, L.maxSources, 'sources'),
   scenes: v.pipe(arr(sceneSchema, L.maxScenes, 'scenes'), v.minLength(1, 'must hold at least one scene')),
   currentSceneId: idSchema,
+  transition: v.exactOptional(transitionSchema),
 });
 
 /** Patch schemas: a required field may be left out but not set to undefined; an optional one may be cleared with undefined. */
@@ -144,6 +154,11 @@ function patchSchema(entries: v.ObjectEntries) {
 const itemPatchSchema = patchSchema({ ...transformEntries, crop: patchSchema(cropEntries) });
 const sourcePatchSchemas = Object.fromEntries(SOURCE_KINDS.map((k) => [k, patchSchema(settingsEntries[k])])) as
   Record<SourceKind, ReturnType<typeof patchSchema>>;
+
+/** Validates a transition (a default or a scene's override); throws SceneValidationError. */
+export function parseTransition(input: unknown): TransitionSpec {
+  return run(transitionSchema, input, 'The transition is not valid');
+}
 
 /** Throws a SceneValidationError naming the first problem; `what` starts the message. */
 function fail(what: string, issues: Issue[]): never {

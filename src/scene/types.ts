@@ -29,8 +29,8 @@ export interface ItemTransform {
 /** One source shown in one scene. */
 export interface SceneItem extends ItemTransform { id: string; sourceId: string }
 
-/** A scene: items sorted by z, the first drawn first (bottom). */
-export interface Scene { id: string; name: string; items: SceneItem[] }
+/** A scene: items sorted by z, the first drawn first (bottom); `transition` overrides the default when switching to it. */
+export interface Scene { id: string; name: string; items: SceneItem[]; transition?: TransitionSpec }
 
 export type TextAlign = 'left' | 'center' | 'right';
 
@@ -88,9 +88,28 @@ export interface SceneCollection {
   sources: SourceEntry[];
   scenes: Scene[];
   currentSceneId: string;
+  /** How the program changes scene unless the scene says otherwise (default: DEFAULT_TRANSITION). */
+  transition?: TransitionSpec;
 }
 
-export type TransitionKind = 'cut' | 'fade';
+export type TransitionKind = 'cut' | 'fade' | 'slide' | 'swipe' | 'fade-to-color';
+export type TransitionDirection = 'left' | 'right' | 'up' | 'down';
+export const TRANSITION_KINDS: readonly TransitionKind[] = ['cut', 'fade', 'slide', 'swipe', 'fade-to-color'];
+export const TRANSITION_DIRECTIONS: readonly TransitionDirection[] = ['left', 'right', 'up', 'down'];
+/** Longest transition (ms). */
+export const MAX_TRANSITION_MS = 10_000;
+
+/** A scene change: its kind and length; slide and swipe move towards `direction`, fade to colour passes through `color`. */
+export interface TransitionSpec {
+  kind: TransitionKind;
+  durationMs: number;
+  direction?: TransitionDirection;
+  /** CSS hex. */
+  color?: string;
+}
+
+/** What a new collection switches scenes with (OBS's default is a 300 ms fade). */
+export const DEFAULT_TRANSITION: TransitionSpec = { kind: 'fade', durationMs: 300 };
 
 /** The default program canvas: 1280×720 at 30 fps. */
 export const DEFAULT_OUTPUT: OutputSettings = { width: 1280, height: 720, frameRate: 30 };

@@ -1,7 +1,8 @@
 import type * as Comlink from 'comlink';
 import { SceneStore } from '../scene/store.ts';
+import { EditHistory } from '../scene/history.ts';
 import { blobIdsOf, openSceneDb, type SceneDb } from '../scene/persistence.ts';
-import type { SceneCollection } from '../scene/types.ts';
+import type { SceneCollection, TransitionSpec } from '../scene/types.ts';
 import { asStudioError, type StudioError } from '../util/errors.ts';
 import type { RenderWorkerApi } from '../worker-apis.ts';
 
@@ -11,13 +12,15 @@ const SAVE_DELAY_MS = 200;
 /**
  * Keeps the render worker and IndexedDB in step with the one scene store that the UI and the
  * API both edit. Pushes are coalesced per task (a burst of edits is one message); a scene switch
- * carries its fade duration. Blobs (images, video files) are stored beside the collection.
+ * carries its transition. Blobs (images, video files) are stored beside the collection.
  */
 export class SceneSync {
   readonly store = new SceneStore();
+  /** Undo/redo of the store's edits; the blobs its states name are kept. */
+  readonly history = new EditHistory(this.store);
   private db: SceneDb | null = null;
   private pushQueued = false;
-  private fadeMs = 0;
+  private transition: TransitionSpec | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private saving: Promise<void> = Promise.resolve();
   private readonly blobs = new Map<string, Blob>();
@@ -40,30 +43,32 @@ export class SceneSync {
       if (saved) this.store.load(saved);
       // A corrupt saved collection is replaced by a fresh one; say so rather than lose it quietly.
       else if (this.db.loadProblem) this.onError(asStudioError(this.db.loadProblem, 'The saved scenes could not be read'));
+      // Loading what was saved is no edit of this visit.
+      this.history.clear();
     } catch (e) {
       this.onError(asStudioError(e, 'The saved scenes could not be read'));
     }
     this.queuePush();
   }
 
-  /** Makes the next push fade into a newly current scene over `ms`. */
-  fadeNext(ms: number): void { this.fadeMs = ms; }
+  /** Makes the next push change to a newly current scene with `t` (a cut when none is given). */
+  transitionNext(t: TransitionSpec | null): void { this.transition = t; }
 
   private queuePush(): void {
     if (this.pushQueued) return;
     this.pushQueued = true;
     queueMicrotask(() => {
       this.pushQueued = false;
-      const fade = this.fadeMs;
-      this.fadeMs = 0;
-      this.render.setCollection(this.store.state as SceneCollection, fade).catch((e: unknown) => this.onError(asStudioError(e, 'The scene could not be shown')));
+      const t = this.transition;
+      this.transition = null;
+      this.render.setCollection(this.store.state as SceneCollection, t).catch((e: unknown) => this.onError(asStudioError(e, 'The scene could not be shown')));
     });
   }
 
   /** Resolves once the worker has the newest collection. */
   async flush(): Promise<void> {
     await new Promise<void>((r) => queueMicrotask(r));
-    await this.render.setCollection(this.store.state as SceneCollection, 0);
+    await this.render.setCollection(this.store.state as SceneCollection, null);
   }
 
   private queueSave(): void {
@@ -84,6 +89,8 @@ export class SceneSync {
     this.saving = this.saving.then(async () => {
       await db.saveCollection(snapshot);
       const keep = blobIdsOf(snapshot);
+      // A source that undo can bring back needs its file.
+      for (const id of this.history.blobIds()) keep.add(id);
       const now = Date.now();
       for (const [id, at] of this.fresh) {
         if (keep.has(id) || now - at > 60_000) this.fresh.delete(id);

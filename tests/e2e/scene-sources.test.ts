@@ -128,7 +128,7 @@ describe('video files, ending sources, persistence', () => {
     await ev(page, `window.studio.renameScene(${JSON.stringify(s1)}, 'Main')`);
     const s2items = await ev<{ id: string }[]>(page, `window.studio.scenes.scenes[1].items`);
     await ev(page, `window.studio.updateItem(${JSON.stringify(s2items[1].id)}, { visible: false })`);
-    await ev(page, `window.studio.switchScene(${JSON.stringify(s2)})`);
+    await ev(page, `window.studio.switchScene(${JSON.stringify(s2)}, { transition: 'cut' })`);
     await ev(page, 'window.studio.saveScenes()');
     const before = await ev<unknown>(page, 'window.studio.getSceneCollection()');
     const shotBefore = await saveFileFromPage(page, `window.studio.captureProgram().then((b) => new File([b], 'before.png'))`, out);
