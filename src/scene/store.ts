@@ -11,8 +11,11 @@ import type { Scene, SceneCollection, SceneItem, SourceEntry } from './types.ts'
 export type { SceneCommand, SceneCommandResult, SceneCommandResults, SourceSize } from './commands.ts';
 export { defaultCollection } from './commands.ts';
 
-/** Called after each command that changed the state, with the new state and the command. */
-export type SceneListener = (state: Readonly<SceneCollection>, cmd: SceneCommand) => void;
+/** How undo and redo put an earlier state back (not a SceneCommand: nothing is validated or recorded). */
+export interface RestoreCommand { type: 'restore'; via: 'undo' | 'redo' }
+
+/** Called after each change, with the new state, what changed it and the state before it. */
+export type SceneListener = (state: Readonly<SceneCollection>, cmd: SceneCommand | RestoreCommand, prev: Readonly<SceneCollection>) => void;
 
 /** Freezes what is new in a state; parts shared with the previous state are frozen already. */
 function deepFreeze<T>(x: T): T {
@@ -27,7 +30,7 @@ export class SceneStore {
   #state: SceneCollection;
   readonly #listeners = new Set<SceneListener>();
   /** Notifications waiting while listeners run, so that a listener's own command is seen in order. */
-  readonly #pending: [SceneCollection, SceneCommand][] = [];
+  readonly #pending: [SceneCollection, SceneCommand | RestoreCommand, SceneCollection][] = [];
   #notifying = false;
 
   /** Starts from `initial` (validated) or from one empty scene at the default output. */
@@ -47,10 +50,19 @@ export class SceneStore {
     }
     const { state, result } = reduce(this.#state, cmd);
     if (state !== this.#state) {
+      const prev = this.#state;
       this.#state = deepFreeze(state);
-      this.#notify(state, cmd);
+      this.#notify(state, cmd, prev);
     }
     return result as SceneCommandResult<C>;
+  }
+
+  /** Puts back a state this store held before (undo/redo); it was validated when it was made. */
+  restore(state: Readonly<SceneCollection>, via: RestoreCommand['via']): void {
+    if (state === this.#state) return;
+    const prev = this.#state;
+    this.#state = deepFreeze(state as SceneCollection);
+    this.#notify(this.#state, { type: 'restore', via }, prev);
   }
 
   /** Replaces the whole collection after validating it; on a SceneValidationError nothing changes. */
@@ -92,15 +104,15 @@ export class SceneStore {
     return { scene, item: scene.items[at.index]!, index: at.index };
   }
 
-  #notify(state: SceneCollection, cmd: SceneCommand): void {
-    this.#pending.push([state, cmd]);
+  #notify(state: SceneCollection, cmd: SceneCommand | RestoreCommand, prev: SceneCollection): void {
+    this.#pending.push([state, cmd, prev]);
     if (this.#notifying) return;
     this.#notifying = true;
     try {
       for (let next = this.#pending.shift(); next; next = this.#pending.shift()) {
         for (const fn of [...this.#listeners]) {
           try {
-            fn(next[0], next[1]);
+            fn(next[0], next[1], next[2]);
           } catch (e) {
             // One failing listener must not starve the others or undo a change already made;
             // report it the way an event listener's error is reported.
