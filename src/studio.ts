@@ -26,8 +26,8 @@ export type CameraState = 'off' | 'starting' | 'on';
 export type { RecordingState, AddAudioSource, SourceSpec, SourceInfo };
 
 /**
- * Events: 'state' (camera/recording state), 'scenes' (the scene collection or a source's status
- * changed), 'error' (detail: StudioError), 'warning' (detail: message; the recording goes on), 'recording' (detail: File), 'audiostate'
+ * Events: 'state' (camera/recording state), 'scenes' (the scene collection, a source's status or
+ * the undo history changed; detail.cause: 'edit' | 'undo' | 'redo' | 'status' | 'history'), 'error' (detail: StudioError), 'warning' (detail: message; the recording goes on), 'recording' (detail: File), 'audiostate'
  * (detail: {state, message}), 'audiosources' (the mixer's sources changed).
  */
 export type StudioEventName = 'state' | 'scenes' | 'error' | 'warning' | 'recording' | 'audiostate' | 'audiosources';
@@ -65,12 +65,13 @@ export class Studio extends EventTarget {
     this.encode = Comlink.wrap<EncodeWorkerApi>(ew);
     const onError = (e: StudioError) => this.emit('error', e);
     this.sync = new SceneSync(this.render, onError);
-    this.sync.store.subscribe(() => this.emit('scenes'));
+    this.sync.store.subscribe((_, cmd) => this.emit('scenes', { cause: cmd.type === 'restore' ? cmd.via : 'edit' }));
+    this.sync.history.subscribe(() => this.emit('scenes', { cause: 'history' }));
     this.hub = new AudioHub(this.encode, {
       state: (d) => this.emit('audiostate', d), error: onError, sources: () => this.emit('audiosources'),
     });
     this.media = new SourceMedia(this.render, this.hub, (id, reason) => this.onSourceEnded(id, reason));
-    this.sources = new SourceManager(this.sync, this.media, this.render, onError, () => this.emit('scenes'));
+    this.sources = new SourceManager(this.sync, this.media, this.render, onError, () => this.emit('scenes', { cause: 'status' }));
     this.recorder = new Recorder(this.render, this.encode, () => this.emit('state'), onError, (f) => this.emit('recording', f),
       (f) => void this.onFatal(faultToError(f)), (message) => this.emit('warning', message));
     // Recordings a crash interrupted are finished beside the GPU start-up (the file list waits for it).
@@ -213,6 +214,52 @@ export class Studio extends EventTarget {
   /** Writes the scene collection to IndexedDB now (it is also saved shortly after every change). */
   saveScenes(): Promise<void> { return this.sync.saveNow(); }
 
+  // ── Undo / redo ───────────────────────────────────────────────────────────────────────
+
+  /** Whether a scene edit can be undone ('scenes' event when this changes). */
+  get canUndo(): boolean { return this.sync.history.canUndo; }
+  /** Whether an undone edit can be made again. */
+  get canRedo(): boolean { return this.sync.history.canRedo; }
+  /** What undo would take back ("Move Camera"), or null. */
+  get undoLabel(): string | null { return this.sync.history.undoLabel; }
+  /** What redo would make again, or null. */
+  get redoLabel(): string | null { return this.sync.history.redoLabel; }
+  /**
+   * Takes back the last scene edit (a group is one step; scene switches are not steps, and the
+   * program's scene stays); sources that come back reopen their media. Resolves to false when
+   * there was nothing to undo; a step that would change the output while recording is refused.
+   */
+  undo(): Promise<boolean> { return this.stepHistory('undo'); }
+  /** Makes the last undone edit again; false when there was none. */
+  redo(): Promise<boolean> { return this.stepHistory('redo'); }
+  /** Starts a group of edits that undo takes back as one step (a drag); groups nest. */
+  beginEditGroup(label: string): void { this.sync.history.beginGroup(label); }
+  /** Ends the innermost group; an end without a begin is ignored. */
+  endEditGroup(): void { this.sync.history.endGroup(); }
+
+  private historyQueue: Promise<unknown> = Promise.resolve();
+  /** Undo and redo run one at a time: a step's media open before the next step may close them. */
+  private stepHistory(way: 'undo' | 'redo'): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      await this.ready;
+      const h = this.sync.history;
+      const target = way === 'undo' ? h.peekUndo() : h.peekRedo();
+      if (!target) return false;
+      const o = this.sync.store.state.output;
+      if (this.recorder.state !== 'idle' && (target.output.width !== o.width || target.output.height !== o.height || target.output.frameRate !== o.frameRate)) {
+        throw new StudioStateError(`${way === 'undo' ? 'Undoing' : 'Redoing'} "${(way === 'undo' ? h.undoLabel : h.redoLabel) ?? 'this edit'}" would change the output, which cannot change while recording. Stop the recording first.`);
+      }
+      const swap = way === 'undo' ? h.undo() : h.redo();
+      if (!swap) return false;
+      await this.sources.reconcile(swap.before, swap.after);
+      this.refreshCameraState();
+      return true;
+    };
+    const next = this.historyQueue.then(run, run);
+    this.historyQueue = next.catch(() => {});
+    return next;
+  }
+
   // ── The camera (the first camera source), its filter ─────────────────────────────────
 
   private firstCamera(): string | null {
@@ -229,6 +276,8 @@ export class Studio extends EventTarget {
     await this.ready;
     if (this.cameraState === 'starting') throw new StudioStateError('The camera is already starting.');
     this.setCameraState('starting');
+    // The camera source and its item are one undo step.
+    this.sync.history.beginGroup('Add camera');
     try {
       let id = this.firstCamera();
       if (id) {
@@ -248,6 +297,8 @@ export class Studio extends EventTarget {
       this.cameraState = 'off';
       this.refreshCameraState();
       throw asStudioError(e, 'The camera could not be started');
+    } finally {
+      this.sync.history.endGroup();
     }
   }
 

@@ -1,6 +1,7 @@
 import type * as Comlink from 'comlink';
 import type { BackgroundEffect } from '../segment/background-effect.ts';
-import { DEFAULT_TEXT, type SourceEntry, type SourceSettings, type StoredBackground, type TextSettings } from '../scene/types.ts';
+import { DEFAULT_TEXT, type SceneCollection, type SourceEntry, type SourceSettings, type StoredBackground, type TextSettings } from '../scene/types.ts';
+import { sourceChanges } from '../scene/source-diff.ts';
 import type { SourceSettingsPatch } from '../scene/schema.ts';
 import { MediaDecodeError, StudioStateError, asStudioError, type StudioError } from '../util/errors.ts';
 import type { RenderWorkerApi } from '../worker-apis.ts';
@@ -31,6 +32,8 @@ export interface SourceInfo extends SourceEntry {
  */
 export class SourceManager {
   private readonly status = new Map<string, { status: SourceInfo['status']; message: string | null }>();
+  /** Whether a removed camera or screen was open (and with a microphone): undoing the removal opens it alike. */
+  private readonly closed = new Map<string, { live: boolean; microphone: boolean }>();
 
   constructor(private readonly sync: SceneSync, private readonly media: SourceMedia, private readonly render: Comlink.Remote<RenderWorkerApi>,
     private readonly onError: (e: StudioError) => void, private readonly onChange: () => void) {}
@@ -75,20 +78,26 @@ export class SourceManager {
     if (bitmapBlob) (settings as { blobId: string }).blobId = await this.sync.putBlob(bitmapBlob);
     if (spec.kind === 'video') (settings as { blobId: string }).blobId = await this.sync.putBlob(spec.file);
     let id: string;
+    // One undo step for the source and its filter; a failed add that is rolled back leaves none.
+    this.sync.history.beginGroup(`Add ${spec.name ?? 'source'}`);
     try {
-      id = store.apply({ type: 'addSource', settings, name: spec.name });
-    } catch (e) {
-      bitmap?.close();
-      throw e;
-    }
-    try {
-      if (bitmap) { await this.media.sendImage(id, bitmap); this.setStatus(id, 'live'); }
-      else await this.openMedia(id, spec.kind === 'camera' ? spec.audio ?? cams === 0 : false, spec.kind === 'video' ? spec.file : null);
-      if (spec.filter) await this.setBackground(id, spec.filter);
-    } catch (e) {
-      store.apply({ type: 'removeSource', sourceId: id });
-      this.status.delete(id);
-      throw asStudioError(e, 'The source could not be added');
+      try {
+        id = store.apply({ type: 'addSource', settings, name: spec.name });
+      } catch (e) {
+        bitmap?.close();
+        throw e;
+      }
+      try {
+        if (bitmap) { await this.media.sendImage(id, bitmap); this.setStatus(id, 'live'); }
+        else await this.openMedia(id, spec.kind === 'camera' ? spec.audio ?? cams === 0 : false, spec.kind === 'video' ? spec.file : null);
+        if (spec.filter) await this.setBackground(id, spec.filter);
+      } catch (e) {
+        store.apply({ type: 'removeSource', sourceId: id });
+        this.status.delete(id);
+        throw asStudioError(e, 'The source could not be added');
+      }
+    } finally {
+      this.sync.history.endGroup();
     }
     return id;
   }
@@ -149,19 +158,23 @@ export class SourceManager {
     const before = this.sync.store.source(id);
     this.sync.store.apply({ type: 'updateSource', sourceId: id, name, settings: Object.keys(settings).length ? settings as SourceSettingsPatch : undefined });
     const after = this.sync.store.source(id)!;
-    if (before?.settings.kind === 'video' && after.settings.kind === 'video') {
-      if (before.settings.loop !== after.settings.loop) {
-        await this.render.controlVideo(id, null, after.settings.loop);
-        await this.media.controlAudio(id, null, after.settings.loop);
-      }
-      if (!before.settings.muted && after.settings.muted) await this.media.dropAudio(id);
-      if (before.settings.muted && !after.settings.muted) {
-        const blob = await this.sync.getBlob(after.settings.blobId);
-        if (blob) {
-          await this.media.addVideoAudio(id, blob, after.settings.loop);
-          // Picture and sound start together again.
-          await this.render.controlVideo(id, 'restart', null);
-        }
+    if (before) await this.settingsChanged(id, before.settings, after.settings);
+  }
+
+  /** Makes a video's loop and mute act at once after its settings changed (an edit, or undo/redo). */
+  private async settingsChanged(id: string, was: SourceSettings, now: SourceSettings): Promise<void> {
+    if (was.kind !== 'video' || now.kind !== 'video') return;
+    if (was.loop !== now.loop) {
+      await this.render.controlVideo(id, null, now.loop);
+      await this.media.controlAudio(id, null, now.loop);
+    }
+    if (!was.muted && now.muted) await this.media.dropAudio(id);
+    if (was.muted && !now.muted) {
+      const blob = await this.sync.getBlob(now.blobId);
+      if (blob) {
+        await this.media.addVideoAudio(id, blob, now.loop);
+        // Picture and sound start together again.
+        await this.render.controlVideo(id, 'restart', null);
       }
     }
   }
@@ -175,8 +188,48 @@ export class SourceManager {
   /** Removes a source, its items in every scene and its media. */
   remove(id: string): void {
     this.sync.store.apply({ type: 'removeSource', sourceId: id });
+    this.forget(id);
+  }
+
+  /** Closes the media of a source that left the collection and forgets its status (remembering whether it was open). */
+  private forget(id: string): void {
+    this.closed.set(id, { live: this.media.isLive(id), microphone: this.media.tracksOf(id).audio !== null });
     this.media.close(id);
     this.status.delete(id);
+  }
+
+  /**
+   * Brings the media in step after undo or redo replaced `before` by `after`: sources that went
+   * away are closed, sources that came back are opened again (a camera or screen only if it was
+   * open when it was removed; images and videos from their stored files), and changed files,
+   * video settings and filters take effect. A source that cannot be opened is marked, not fatal.
+   */
+  async reconcile(before: Readonly<SceneCollection>, after: Readonly<SceneCollection>): Promise<void> {
+    const diff = sourceChanges(before, after);
+    for (const id of diff.removed) this.forget(id);
+    if (diff.removed.length) this.onChange();
+    for (const id of [...diff.added, ...diff.refiled]) await this.reopen(id);
+    for (const { id, before: was, after: now } of diff.settings) {
+      await this.settingsChanged(id, was, now).catch((e: unknown) => this.onError(asStudioError(e, 'A source setting could not be applied')));
+    }
+    for (const id of diff.backgrounds) await this.applyBackground(id, true);
+  }
+
+  /** Opens a source that undo or redo brought back. */
+  private async reopen(id: string): Promise<void> {
+    const kind = this.sync.store.source(id)?.settings.kind;
+    if (!kind) return;
+    const was = this.closed.get(id);
+    if ((kind === 'camera' || kind === 'display') && !was?.live) { this.setStatus(id, 'off'); return; }
+    try {
+      await this.openMedia(id, kind === 'camera' && was!.microphone);
+      this.closed.delete(id);
+    } catch (e) {
+      const err = asStudioError(e, 'The source could not be opened again');
+      if (kind === 'camera' || kind === 'display') this.setStatus(id, 'off', err.message);
+      else this.setStatus(id, 'missing', err.message);
+      this.onError(err);
+    }
   }
 
   /** Sources with their status. */
@@ -204,10 +257,14 @@ export class SourceManager {
     this.sync.store.apply({ type: 'setSourceBackground', sourceId: id, background: stored });
   }
 
-  /** Sends a source's stored filter to the render worker (after its media opened). */
-  private async applyBackground(id: string): Promise<void> {
+  /** Sends a source's stored filter to the render worker (after its media opened; `none` too when `always`, after undo). */
+  private async applyBackground(id: string, always = false): Promise<void> {
     const bg = this.sync.store.source(id)?.background;
-    if (!bg || bg.type === 'none') return;
+    if (!bg || (bg.type === 'none' && !always)) return;
+    // Only a source with open media has a filter chain in the worker; the others get theirs when they open.
+    if (always && !(this.media.isLive(id) || this.status.get(id)?.status === 'live')) return;
+    const kind = this.sync.store.source(id)!.settings.kind;
+    if (kind !== 'camera' && kind !== 'display' && kind !== 'video') return;
     try {
       if (bg.type === 'image') {
         const image = await this.sync.getBlob(bg.blobId);
