@@ -114,7 +114,10 @@ describe('finishing recordings', () => {
       await ev(page, 'window.studio.resumeRecording()');
       await page.waitForTimeout(1200);
       const third = await markChapter(page);
-      await page.waitForTimeout(1300);
+      await page.waitForTimeout(600);
+      // The M key marks one too (focus on the page, not in a field).
+      await page.keyboard.press('m');
+      await page.waitForTimeout(700);
       const elapsed = await ev<number>(page, 'window.studio.recordingElapsedMs');
       const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
       const fin = await ev<{ remuxMs: number; fragmented: boolean; durationMs: number }>(page,
@@ -131,6 +134,7 @@ describe('finishing recordings', () => {
         { title: 'While paused', requested: paused.timeMs / 1000, shown: null },
         { title: 'Chapter 3', requested: third.chapter.timeMs / 1000, shown: fileTimeOf(file.path, third.shown) },
       ];
+      const keyed = listed[3];
       console.log(`[recovery] clean stop: ${file.name}, ${file.size} bytes, boxes ${layout.map((b) => b.type).join(' ')}; ${v.nb_read_frames} frames decoded of ${packets} packets, ` +
         `${Number(v.duration).toFixed(2)} s (timer ${(elapsed / 1000).toFixed(2)} s, listed ${(list[0]!.durationMs / 1000).toFixed(2)} s); remux ${fin.remuxMs.toFixed(0)} ms; chapters ` +
         listed.map((c, i) => `${c.title} @ ${c.t.toFixed(3)} s (asked ${expected[i]?.requested.toFixed(3)}, picture at ${expected[i]?.shown?.toFixed(3) ?? '—'})`).join(', '));
@@ -145,8 +149,11 @@ describe('finishing recordings', () => {
       expect(Math.abs(Number(v.duration) - elapsed / 1000)).toBeLessThanOrEqual(0.4);
       expect(list[0]).toMatchObject({ name: file.name, recovered: false, fragmented: false });
       expect(Math.abs(list[0]!.durationMs / 1000 - Number(p.format.duration))).toBeLessThanOrEqual(0.05);
-      expect(listed.map((c) => c.title)).toEqual(expected.map((c) => c.title));
-      listed.forEach((c, i) => {
+      expect(listed.map((c) => c.title)).toEqual([...expected.map((c) => c.title), 'Chapter 4']);
+      expect(keyed!.t - listed[2]!.t).toBeGreaterThan(0.4);
+      expect(keyed!.t).toBeLessThan(Number(v.duration));
+      expected.forEach((_, i) => {
+        const c = listed[i]!;
         expect(Math.abs(c.t - expected[i]!.requested)).toBeLessThanOrEqual(0.01);
         if (expected[i]!.shown !== null) expect(Math.abs(c.t - expected[i]!.shown!)).toBeLessThanOrEqual(0.3);
       });
@@ -199,6 +206,7 @@ describe('finishing recordings', () => {
       const list = await ev<RecordingInfo[]>(page, 'window.studio.listRecordings()');
       const listMs = Date.now() - t0;
       const after = await ev<string[]>(page, namesExpr);
+      const panel = await page.locator('#recordings-list li').first().textContent();
       const rec = list.find((r) => r.name === unfinished!.replace('.recording', ''));
       expect(rec, `listed: ${JSON.stringify(list)}`).toBeDefined();
       const file = await saveFileFromPage(page, `window.studio.getRecording(${JSON.stringify(rec!.name)})`, out);
@@ -208,7 +216,7 @@ describe('finishing recordings', () => {
       console.log(`[recovery] killed at ${(killedAtMs / 1000).toFixed(2)} s recorded; left on disk: ${left.join(', ')} (${frag.size} bytes, ` +
         `${whole.cut ? 'last fragment cut off' : 'ends with a whole fragment'}, ${before.packets} video packets in whole fragments, ${before.decoded} decoded); ` +
         `recovered ${rec!.name}: ${(rec!.durationMs / 1000).toFixed(2)} s, ${got.packets} video packets, ${got.decoded} decoded, boxes ${layout.map((b) => b.type).join(' ')}, chapters ${listed.map((c) => `${c.title} @ ${c.t.toFixed(3)} s`).join(', ')}; ` +
-        `first listing (with recovery) ${listMs} ms; files now: ${after.join(', ')}`);
+        `first listing (with recovery) ${listMs} ms; files now: ${after.join(', ')}; panel: "${panel}"`);
       expect(rec!.recovered).toBe(true);
       expect(rec!.fragmented).toBe(false);
       expect(Math.abs(rec!.durationMs - killedAtMs)).toBeLessThanOrEqual(2000);
@@ -221,6 +229,8 @@ describe('finishing recordings', () => {
       expect(listed[0]!.title).toBe('Before the crash');
       expect(Math.abs(listed[0]!.t - chapter!.timeMs / 1000)).toBeLessThanOrEqual(0.01);
       expect(after.filter((n) => /\.recording|\.part$/.test(n))).toEqual([]);
+      expect(panel).toMatch(/recovered/);
+      expect(panel).toMatch(/0:0[4-7]/);
     } finally {
       await ctx.close().catch(() => {});
     }
