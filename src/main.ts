@@ -12,6 +12,8 @@ import { mountSources } from './ui/sources-panel.ts';
 import { mountProperties } from './ui/properties-panel.ts';
 import { mountOutput } from './ui/output-panel.ts';
 import { Selection } from './ui/selection.ts';
+import { mountPreviewEditor } from './ui/preview-editor.ts';
+import { mountSnapToolbar } from './ui/snap-settings.ts';
 import { WebGPUUnavailableError } from './util/errors.ts';
 
 declare global { interface Window { studio: Studio } }
@@ -34,6 +36,8 @@ const selection = new Selection();
 mountScenes($('scenes'), studio, report);
 mountSources($('sources'), studio, selection, report);
 mountProperties($('properties'), studio, selection, report);
+const previewBox = $('preview').parentElement!;
+mountPreviewEditor(previewBox, $('preview'), studio, selection, { snap: mountSnapToolbar(previewBox), report });
 mountOutput($('output'), studio, report);
 mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);
