@@ -89,7 +89,7 @@ const moveTo = (dir: Dir, from: string, to: string) => dir.getFileHandle(from).t
  */
 export async function finalizeRecording(fileName: string, chapters: readonly Chapter[] = [], opts: { recovered?: boolean } = {}): Promise<FinalizeResult> {
   const dir = await recordingsDir();
-  const name = finalName(fileName);
+  let name = finalName(fileName);
   const recovered = opts.recovered === true;
   const base = { recovered, fragmented: false, chapters: [] as Chapter[], remuxMs: 0, truncated: false, warning: null };
   const src = await fileOf(dir, fileName);
@@ -100,20 +100,21 @@ export async function finalizeRecording(fileName: string, chapters: readonly Cha
     const meta = await readMeta(name);
     return { ...base, file: done, durationMs: meta?.durationMs ?? await mediaDurationMs(done), recovered: meta?.recovered ?? recovered, chapters: meta?.chapters ?? [] };
   }
+  const existing = await fileOf(dir, name);
   if (!/\.mp4$/i.test(name)) {
+    if (existing) name = await freeName(dir, name);
     await moveTo(dir, fileName, name);
     const file = (await fileOf(dir, name))!;
     return record(name, { ...base, file, durationMs: await mediaDurationMs(file) });
   }
-  const existing = await fileOf(dir, name);
-  if (existing && isRegularFastStart(await topLevelBoxes(existing))) {
-    // A crash came after the regular copy took the name: only the fragmented file is left to remove.
+  if (existing && existing.lastModified >= src.lastModified && isRegularFastStart(await topLevelBoxes(existing))) {
+    // A crash came after the regular copy of this file took the name: only the fragmented file is left to remove.
     await dir.removeEntry(fileName);
     const meta = await readMeta(name);
     return record(name, { ...base, file: existing, durationMs: await mediaDurationMs(existing), chapters: meta?.chapters ?? [...chapters] });
   }
-  // Anything else under the final name is a broken leftover; the fragmented source is still here.
-  if (existing) await dir.removeEntry(name);
+  // Another recording already has the name (older than this one): it is kept, and this one takes a free name.
+  if (existing) name = await freeName(dir, name);
   const part = name + PART_SUFFIX;
   await dir.removeEntry(part).catch(() => {});
   try {
@@ -148,6 +149,30 @@ export async function finalizeRecording(fileName: string, chapters: readonly Cha
   }
 }
 
+/** "<base> (n).<ext>": the first such name with neither a file nor a half-written copy in `dir`. */
+async function freeName(dir: Dir, name: string): Promise<string> {
+  const dot = name.lastIndexOf('.');
+  for (let n = 2; ; n++) {
+    const candidate = `${name.slice(0, dot)} (${n})${name.slice(dot)}`;
+    if (!(await fileOf(dir, candidate)) && !(await fileOf(dir, candidate + PART_SUFFIX))) return candidate;
+  }
+}
+
+/**
+ * `stem`, or "<stem> (n)" when files of an earlier recording already start with it or a
+ * recording of that name is running (two started within the same second), so that no two
+ * recordings share a name.
+ */
+export async function freshStem(stem: string): Promise<string> {
+  const names: string[] = [];
+  for await (const n of (await recordingsDir() as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
+  const running = await runningStems();
+  const taken = (s: string) => running.includes(s) || names.some((n) => n.startsWith(`${s}.`) || n.startsWith(`${s} (`));
+  let candidate = stem;
+  for (let n = 2; taken(candidate); n++) candidate = `${stem} (${n})`;
+  return candidate;
+}
+
 /** Stores the list facts of a finished recording and returns the result as is. */
 async function record(name: string, r: FinalizeResult): Promise<FinalizeResult> {
   await writeMeta(name, { durationMs: r.durationMs, recovered: r.recovered, fragmented: r.fragmented, chapters: r.chapters, size: r.file.size }).catch(() => {});
@@ -156,13 +181,15 @@ async function record(name: string, r: FinalizeResult): Promise<FinalizeResult> 
 
 /** The playable length of a media file, read from its index (0 when it cannot be read). */
 export async function mediaDurationMs(file: Blob): Promise<number> {
-  const { Input, BlobSource, ALL_FORMATS } = await import('mediabunny');
-  const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
   try {
-    return (await input.computeDuration()) * 1000;
+    const { Input, BlobSource, ALL_FORMATS } = await import('mediabunny');
+    const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
+    try {
+      return (await input.computeDuration()) * 1000;
+    } finally {
+      input.dispose();
+    }
   } catch {
     return 0;
-  } finally {
-    input.dispose();
   }
 }

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { trackReadable } from '../capture/camera.ts';
 import { MixTap } from '../audio/mix-tap.ts';
 import { recordingName } from '../mux/recordings.ts';
-import { finalizeRecording, finalName, holdRecordingLock, preloadRemux, unfinishedName, type FinalizeResult } from '../mux/finalize.ts';
+import { finalizeRecording, finalName, freshStem, holdRecordingLock, preloadRemux, unfinishedName, type FinalizeResult } from '../mux/finalize.ts';
 import { ChapterLog } from '../mux/recording-meta.ts';
 import { StudioError, StudioStateError, asStudioError } from '../util/errors.ts';
 import type { Chapter, EncodeStartInfo, RecordingOptions, WorkerFault } from '../util/types.ts';
@@ -86,7 +86,7 @@ export class Recorder {
     this.tap = tap;
     const port = tap?.startRecording() ?? null;
     try {
-      const stem = recordingName();
+      const stem = await freshStem(recordingName());
       this.releaseLock = await holdRecordingLock(stem);
       preloadRemux();
       const st = await this.render.getStats();

@@ -2,10 +2,10 @@
  * Startup recovery in real Chromium, from every state a crash can leave a recording in (files
  * made here with ffmpeg and put into the origin-private file system by hand): only the fragmented
  * file; it beside a half-written copy (.part); beside the finished regular copy; beside a broken
- * copy under the final name; cut off mid-fragment; headers only (killed before the first
- * fragment); still held by a running recording; a WebM; an orphaned .part and the browser's
- * swap files of its writer (.crswap, visible in the folder). Nothing playable is
- * ever lost, and a second recovery finds nothing left to do.
+ * file under the final name; cut off mid-fragment; headers only (killed before the first
+ * fragment); still held by a running recording; a WebM; beside an older recording of the same
+ * name; an orphaned .part and the browser's swap files of its writer (.crswap, visible in the
+ * folder). Nothing playable is ever lost, and a second recovery finds nothing left to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -78,6 +78,10 @@ async function setUp(page: Page): Promise<{ fragSize: number; firstMoof: number;
     await window.__put('S8.mp4.part.crswap', new Blob([new Uint8Array(1000)]));
     await window.__put('S2.mp4.part.crswap', new Blob([new Uint8Array(1000)]));
     await window.__put('S9.recording.mp4', f.slice(0, ${cutAt}));
+    // An older recording of the same name (two started within one second), then the interrupted one.
+    await window.__put('S10.mp4', r);
+    await new Promise((ok) => setTimeout(ok, 20));
+    await window.__put('S10.recording.mp4', f);
     const meta = await import('/src/mux/recording-meta.ts');
     await meta.writeMeta('S1.mp4', { durationMs: null, recovered: false, fragmented: false, chapters: [{ title: 'Kept', timeMs: 1500 }], size: null });
   })()`);
@@ -101,16 +105,19 @@ describe('recovery from every in-between state', () => {
     console.log(`[recovery-states] recovered ${report.recovered.map((r) => `${r.name} (${r.durationMs.toFixed(0)} ms${r.truncated ? ', cut' : ''}, remux ${r.remuxMs.toFixed(0)} ms)`).join(', ')}; ` +
       `discarded ${report.discarded.join(', ')}; failed ${JSON.stringify(report.failed)}; files now ${names.join(', ')}`);
     expect(report.failed).toEqual([]);
-    expect(Object.keys(byName).sort()).toEqual(['S1.mp4', 'S2.mp4', 'S3.mp4', 'S4.mp4', 'S7.webm', 'S9.mp4']);
+    expect(Object.keys(byName).sort()).toEqual(['S1.mp4', 'S10 (2).mp4', 'S2.mp4', 'S3.mp4', 'S4 (2).mp4', 'S7.webm', 'S9.mp4']);
     expect(report.discarded).toEqual(['S5.recording.mp4']);
-    expect(names).toEqual(['.meta', 'S1.mp4', 'S2.mp4', 'S3.mp4', 'S4.mp4', 'S6.recording.mp4', 'S7.webm', 'S9.mp4']);
+    expect(names).toEqual(['.meta', 'S1.mp4', 'S10 (2).mp4', 'S10.mp4', 'S2.mp4', 'S3.mp4', 'S4 (2).mp4', 'S4.mp4', 'S6.recording.mp4', 'S7.webm', 'S9.mp4']);
     expect(Object.values(byName).every((r) => r.recovered && !r.fragmented)).toBe(true);
     expect(byName['S1.mp4']!.chapters.map((c) => c.title)).toEqual(['Kept']);
     expect(byName['S9.mp4']!.truncated).toBe(true);
-    // The finished copy that was already there is kept as it was; the broken one was replaced.
+    // The finished copy that was already there is kept as it was; so is any other file under
+    // the final name (an older recording, something broken), and the recovered one takes a free name.
     expect(await ev<number>(page, `window.__size('S3.mp4')`)).toBe(regularSize);
+    expect(await ev<number>(page, `window.__size('S4.mp4')`)).toBe(5000);
+    expect(await ev<number>(page, `window.__size('S10.mp4')`)).toBe(regularSize);
     expect(await ev<number>(page, `window.__size('S6.recording.mp4')`)).toBe(fragSize);
-    for (const name of ['S1.mp4', 'S2.mp4', 'S4.mp4', 'S9.mp4']) {
+    for (const name of ['S1.mp4', 'S2.mp4', 'S4 (2).mp4', 'S9.mp4', 'S10 (2).mp4']) {
       const f = await saveFileFromPage(page, `window.__dir().then((d) => d.getFileHandle(${JSON.stringify(name)})).then((h) => h.getFile())`, out);
       const types = topTypes(readFileSync(f.path));
       expect(types.slice(0, 2), name).toEqual(['ftyp', 'moov']);
@@ -127,6 +134,14 @@ describe('recovery from every in-between state', () => {
     const third = await ev<number>(page, `import('/src/mux/recovery.ts').then((m) => m.recoverRecordings()).then((r) => r.recovered.length + r.failed.length + r.discarded.length)`);
     expect(second).toEqual(['S6.mp4']);
     expect(third).toBe(0);
+    // A new recording never takes the name of one on disk or of one running.
+    const stems = await ev<string[]>(page, `import('/src/mux/finalize.ts').then(async (m) => {
+      const release = await m.holdRecordingLock('Srun');
+      const r = [await m.freshStem('S1'), await m.freshStem('S10'), await m.freshStem('Snew'), await m.freshStem('Srun')];
+      release();
+      return r;
+    })`);
+    expect(stems).toEqual(['S1 (2)', 'S10 (3)', 'Snew', 'Srun (2)']);
     await page.context().close();
   });
 
@@ -137,7 +152,7 @@ describe('recovery from every in-between state', () => {
       `import('/src/mux/recordings.ts').then((m) => m.listRecordings())`);
     const s1 = list.find((r) => r.name === 'S1.mp4')!;
     console.log(`[recovery-states] listed ${list.map((r) => `${r.name} ${(r.durationMs / 1000).toFixed(2)} s${r.recovered ? ' recovered' : ''}`).join(', ')}`);
-    expect(list.map((r) => r.name).sort()).toEqual(['S1.mp4', 'S2.mp4', 'S3.mp4', 'S4.mp4', 'S6.mp4', 'S7.webm', 'S9.mp4']);
+    expect(list.map((r) => r.name).sort()).toEqual(['S1.mp4', 'S10 (2).mp4', 'S10.mp4', 'S2.mp4', 'S3.mp4', 'S4 (2).mp4', 'S4.mp4', 'S6.mp4', 'S7.webm', 'S9.mp4']);
     expect(Math.abs(s1.durationMs - 3000)).toBeLessThanOrEqual(100);
     expect(s1.recovered).toBe(true);
     expect(s1.chapters.map((c) => c.title)).toEqual(['Kept']);
