@@ -85,6 +85,7 @@ export class Studio extends EventTarget {
     this.ready = this.render.init(Comlink.transfer(offscreen, [offscreen]), Comlink.proxy({
       sourceEnded: (id: string, reason: string) => this.onSourceEnded(id, reason),
       fatal: (f: WorkerFault) => void this.onFatal(faultToError(f)),
+      warning: (message: string) => this.emit('warning', message),
     })).then(async (info) => {
       this.segmentation = info.segmentation;
       await this.sync.restore();
@@ -95,7 +96,6 @@ export class Studio extends EventTarget {
   }
 
   private emit(name: StudioEventName, detail?: unknown): void {
-      warning: (message: string) => this.emit('warning', message),
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
 

@@ -44,4 +44,9 @@ export interface EncodeWorkerApi {
   pause(): void;
   resume(): void;
   getStats(): EncodeStats;
+  /**
+   * Diagnostics: closes an output's running video encoder as a crash would ('main' by default).
+   * `nextCodec` makes the replacement use another codec string, so that its decoder config differs.
+   */
+  debugFailEncoder(opts?: { output?: string; nextCodec?: string }): void;
 }

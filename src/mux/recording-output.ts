@@ -5,6 +5,12 @@ import {
 import type { ContainerName, VideoCodecName } from '../util/types.ts';
 
 /**
+ * What a recording file holds. With `frameRate`, video timestamps are snapped to that rate (the
+ * program's frames are on its clock); without it they are kept as they are (a camera's own timing).
+ */
+export interface RecordingFormat { container: ContainerName; videoCodec: VideoCodecName; audioCodec: 'aac' | 'opus' | null; frameRate?: number }
+
+/**
  * The muxer side of a recording: mediabunny writing a fragmented MP4 (or WebM) to a stream of
  * positioned writes. Fragments are written as they complete, so a crash leaves a playable file
  * up to the last fragment and memory stays flat.
@@ -19,9 +25,8 @@ export class RecordingOutput {
   private failure: unknown = null;
 
   /** `onError` hears the first error of the muxer or the file writer (a full disk), once. */
-  constructor(writable: WritableStream<{ type: 'write'; data: Uint8Array; position: number }>, opts: {
-    container: ContainerName; videoCodec: VideoCodecName; audioCodec: 'aac' | 'opus' | null; frameRate: number;
-  }, private readonly onError: (e: unknown) => void = () => {}) {
+  constructor(writable: WritableStream<{ type: 'write'; data: Uint8Array; position: number }>, opts: RecordingFormat,
+    private readonly onError: (e: unknown) => void = () => {}) {
     const format = opts.container === 'mp4'
       ? new Mp4OutputFormat({ fastStart: 'fragmented', minimumFragmentDuration: 1 })
       : new WebMOutputFormat({ appendOnly: true, minimumClusterDuration: 1 });

@@ -38,6 +38,14 @@ export class SourceMedia {
     return { video: l?.video ?? null, audio: l?.audio ?? null };
   }
 
+  /** A clone of a source's live video track with its size and rate (the caller stops it), or null. */
+  cloneVideo(id: string): { track: MediaStreamTrack; width: number; height: number; frameRate: number } | null {
+    const v = this.live.get(id)?.video;
+    if (!v || v.readyState !== 'live') return null;
+    const s = v.getSettings();
+    return { track: v.clone(), width: s.width ?? 0, height: s.height ?? 0, frameRate: s.frameRate ?? 0 };
+  }
+
   /** The capture settings of an open camera or screen. */
   settingsOf(id: string): MediaTrackSettings | null { return this.live.get(id)?.settings ?? null; }
   /** Frames the source's video track delivered so far (MediaStreamTrack stats), or null. */

@@ -24,6 +24,7 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
     ['Disk space available', e?.recording && e.diskFreeBytes !== null ? formatBytes(e.diskFreeBytes) : '—'],
     ['Disk full in', e?.recording && e.diskFullInS !== null ? formatDuration(e.diskFullInS) : '—', !!e?.recording && e.diskFullInS !== null && e.diskFullInS < 300],
     ['Codec', e?.codecString ? `${e.codecString} (${e.hardwareAcceleration})` : '—'],
+    ['Encoder failovers', e?.recording ? String(e.encoderFailovers ?? 0) : '—', (e?.encoderFailovers ?? 0) > 0],
     ['Audio', e?.audioCodec ?? '—'],
     ['Mic delay in mixer (measured)', s.micDelayMs === null ? 'not measured yet' : `${Math.round(s.micDelayMs)} ms (compensated)`],
     ['Audio gaps filled / overlaps dropped', e?.recording ? `${Math.round(e.audioSilenceMs)} / ${Math.round(e.audioDroppedMs)} ms` : '—', (e?.audioSilenceMs ?? 0) + (e?.audioDroppedMs ?? 0) > 0],
@@ -33,12 +34,24 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
     ['Output', r ? `${r.outputWidth}×${r.outputHeight}` : '—'],
     ['Render time (CPU wall)', r ? `${r.frameMs.toFixed(2)} ms` : '—'],
   ];
+  rows.push(...outputRows(e));
   rows.push(...programRows(r, nameOf));
   rows.push(...effectsRows(r?.effects));
   if (r?.quality) rows.push(['Effects quality', `${r.quality.automatic ? 'auto' : 'pinned'} (${r.quality.level})${r.quality.steps ? `, ${r.quality.steps} automatic changes` : ''}`, r.quality.level !== 'high']);
   for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
   if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
   return rows;
+}
+
+/** One row per output besides the main one: size, frames, drops, bytes, failovers, and whether it stopped. */
+function outputRows(e: StudioStats['encode']): Row[] {
+  if (!e?.recording) return [];
+  return (e.outputs ?? []).slice(1).map((o): Row => [
+    `Output: ${o.label}`,
+    `${o.width}×${o.height}, ${o.framesEncoded} frames, ${o.framesSkipped} skipped, ${formatBytes(o.bytesWritten)}` +
+      `${o.encoderFailovers ? `, ${o.encoderFailovers} failovers` : ''}${o.error ? ' — stopped' : ''}`,
+    !!o.error || o.framesSkipped > 0 || o.encoderFailovers > 0,
+  ]);
 }
 
 /** The program (scene on air, composed vs reused frames) and one row per source the render worker holds. */

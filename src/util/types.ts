@@ -51,6 +51,8 @@ export interface RenderStats {
   sources: SourceStats[];
   /** Background-effects quality: the level in force, whether it is automatic, automatic changes so far. */
   quality: { level: 'high' | 'medium' | 'low'; automatic: boolean; steps: number };
+  /** GPU device losses recovered from, whether the GPU is down now, and whether recovery gave up. */
+  gpu: { recoveries: number; down: boolean; gaveUp: boolean };
 }
 
 export interface ProgramStats {
@@ -101,8 +103,6 @@ export interface EncodeStats {
   /** Times no picture reached the recorder for 2 s (each reported once). */
   videoStalls: number;
   /** OBS: "Disk space available" (bytes free for recordings) and "Disk full in" (seconds at the current rate); null when unknown. */
-  /** GPU device losses recovered from, whether the GPU is down now, and whether recovery gave up. */
-  gpu: { recoveries: number; down: boolean; gaveUp: boolean };
   diskFreeBytes: number | null;
   diskFullInS: number | null;
 }
@@ -179,6 +179,8 @@ export interface RenderEvents {
   /** A camera or screen track stopped delivering; the source keeps its last picture. */
   sourceEnded(sourceId: string, reason: string): void;
   fatal(error: WorkerFault): void;
+  /** Something the person should know that does not stop the studio (the GPU was lost and rebuilt). */
+  warning(message: string): void;
 }
 
 /** Background-removal figures for the stats panel. */
@@ -205,5 +207,3 @@ export interface EffectsStats {
   cropPasses: number;
   error: string | null;
 }
-  /** Something the person should know that does not stop the studio (the GPU was lost and rebuilt). */
-  warning(message: string): void;
