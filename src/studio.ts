@@ -15,7 +15,7 @@ import { DEFAULT_TRANSITION, type OutputSettings, type Scene, type SceneCollecti
 import type { RenderWorkerApi, EncodeWorkerApi } from './worker-apis.ts';
 import type { CameraOptions, CodecSupport, EncodeStartInfo, IngestPath, RecordingInfo, RecordingOptions, StudioStats, WorkerFault } from './util/types.ts';
 import { AudioHub, type AddAudioSource } from './studio/audio-hub.ts';
-import { Recorder, type RecordingState } from './studio/recorder.ts';
+import { Recorder, outputFeeds, type RecordingState } from './studio/recorder.ts';
 import { SceneSync } from './studio/scene-sync.ts';
 import { SourceMedia } from './studio/source-media.ts';
 import { SourceManager, type SourceInfo, type SourceSpec } from './studio/source-manager.ts';
@@ -385,7 +385,7 @@ export class Studio extends EventTarget {
     return this.encode.probe(o.width, o.height, o.frameRate);
   }
 
-  /** Starts recording the program (and the mix) to a file on disk. */
+  /** Starts recording the program (and the mix) to a file on disk; `outputs` records more files at once (another size, a raw camera). */
   async startRecording(opts: RecordingOptions = {}): Promise<EncodeStartInfo> {
     await this.ready;
     await this.sync.flush();
@@ -393,7 +393,8 @@ export class Studio extends EventTarget {
     const cam = this.firstCamera();
     const mic = cam ? this.media.tracksOf(cam).audio : null;
     const track = engine?.outputTrack ?? (mic?.readyState === 'live' ? mic : null);
-    return this.recorder.start(opts, this.scenes.output.frameRate, { tap: engine ? this.hub.mixTap : null, track });
+    const feeds = outputFeeds(opts.outputs ?? [], this.scenes.output, (id) => this.media.cloneVideo(id ?? cam ?? ''));
+    return this.recorder.start(opts, this.scenes.output.frameRate, { tap: engine ? this.hub.mixTap : null, track }, feeds);
   }
 
   /** Pauses the recording: nothing is recorded meanwhile, and the file continues without a gap. */
@@ -434,6 +435,9 @@ export class Studio extends EventTarget {
   }
   /** Diagnostics: extra GPU work per frame, to see how the studio copes with a slower GPU (0: off). */
   async setDebugGpuLoad(iterations: number): Promise<void> { await this.ready; await this.render.setDebugGpuLoad(iterations); }
+
+  /** Diagnostics: closes a recording output's video encoder as a crash would ('main' by default; see EncodeWorkerApi). */
+  async debugFailEncoder(opts?: { output?: string; nextCodec?: string }): Promise<void> { await this.encode.debugFailEncoder(opts); }
 
   /** Diagnostics: holds frames back from the recorder (what a stalled GPU looks like), or resumes. */
   async setDebugHoldOutput(on: boolean): Promise<void> { await this.ready; await this.render.setDebugHoldOutput(on); }

@@ -20,6 +20,56 @@ export interface RecordingOptions {
   container?: ContainerName;
   /** Force how frames leave the GPU; default picks canvas for hardware encoders, NV12 otherwise. */
   outputPath?: OutputPath;
+  /** More files recorded at the same time, each with its own encoder and file (see OutputRequest). */
+  outputs?: OutputRequest[];
+}
+
+/**
+ * A second output: the program at another size and/or bitrate, or one camera as it is captured
+ * (no effects, at the camera's size) for editing later. Each has its own encoder, queue and file;
+ * one failing does not stop the main recording.
+ */
+export type OutputRequest =
+  | { kind: 'program'; width?: number; height?: number; videoBitrate?: number }
+  | { kind: 'camera'; /** Default: the first camera. */ sourceId?: string; videoBitrate?: number };
+
+export type OutputKind = 'program' | 'camera';
+
+/** One output as the encode worker is asked to open it. */
+export interface EncodeOutputRequest {
+  kind: OutputKind;
+  /** Added to the file name in brackets ("camera", "640x360"); unique within a recording. */
+  label: string;
+  width: number;
+  height: number;
+  frameRate: number;
+  videoBitrate?: number;
+  /** camera: its raw frames (a track processor's readable, transferred to the worker). */
+  frames?: ReadableStream<VideoFrame>;
+}
+
+/** Figures of one output (the main one first). */
+export interface OutputStats {
+  id: string;
+  label: string;
+  kind: OutputKind;
+  fileName: string;
+  width: number;
+  height: number;
+  codecString: string;
+  hardwareAcceleration: 'hardware' | 'software';
+  framesEncoded: number;
+  framesSkipped: number;
+  encoderQueue: number;
+  bitrateKbps: number;
+  bytesWritten: number;
+  durationMs: number;
+  /** Times the video encoder failed and a new one took over. */
+  encoderFailovers: number;
+  /** Files this output wrote: more than one when a replacement encoder needed a new file. */
+  files: string[];
+  /** The error that stopped this output, if one did. */
+  error: string | null;
 }
 
 export interface PassTiming { name: string; ms: number }
@@ -102,6 +152,10 @@ export interface EncodeStats {
   fileName: string | null;
   /** Times no picture reached the recorder for 2 s (each reported once). */
   videoStalls: number;
+  /** Times the main output's video encoder failed and a new one took over. */
+  encoderFailovers: number;
+  /** Every output of the recording, the main one first (empty when idle). */
+  outputs: OutputStats[];
   /** OBS: "Disk space available" (bytes free for recordings) and "Disk full in" (seconds at the current rate); null when unknown. */
   diskFreeBytes: number | null;
   diskFullInS: number | null;
@@ -155,14 +209,28 @@ export interface EncodeStartOptions extends RecordingOptions {
    * page counts from it, which maps audio onto the wall clock exactly (see ClockMapper).
    */
   audioClockOriginUs?: number;
+  /** Outputs besides the main one (RecordingOptions.outputs resolved by the page). */
+  extraOutputs?: EncodeOutputRequest[];
 }
 
 export interface EncodeStartInfo {
   codec: VideoCodecName; codecString: string; hardware: boolean; container: ContainerName;
   outputPath: OutputPath; fileName: string; audioCodec: string | null;
+  /** Every output, the main one first. */
+  outputs: { id: string; label: string; kind: OutputKind; fileName: string; width: number; height: number; codecString: string }[];
 }
 
-export interface EncodeResult { fileName: string; size: number; durationMs: number; framesEncoded: number; error: string | null }
+/** How one output ended. `reported`: its error already reached the page as it happened. */
+export interface OutputResult {
+  id: string; label: string; kind: OutputKind; files: string[]; size: number; durationMs: number;
+  framesEncoded: number; encoderFailovers: number; error: string | null; reported: boolean;
+}
+
+/** The main output's figures, and every output's (main first). */
+export interface EncodeResult {
+  fileName: string; size: number; durationMs: number; framesEncoded: number; error: string | null;
+  outputs: OutputResult[];
+}
 
 /** A worker's report of an error that ended its work, by typed-error name. */
 export interface WorkerFault { name: string; message: string }
@@ -172,6 +240,8 @@ export interface EncodeEvents {
   fatal(error: WorkerFault): void;
   /** Something the person should know that does not stop the recording (disk nearly full). */
   warning(message: string): void;
+  /** An output besides the main one stopped on an error; the others go on. */
+  outputFailed(output: string, error: WorkerFault): void;
 }
 
 /** Events the render worker reports to the main thread. */
