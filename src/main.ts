@@ -2,6 +2,9 @@ import { Studio } from './studio.ts';
 import { Banner } from './ui/banner.ts';
 import { mountControls } from './ui/controls.ts';
 import { mountChapterControls } from './ui/chapter-controls.ts';
+import { mountHotkeys } from './ui/hotkeys.ts';
+import { mountHotkeysPanel } from './ui/hotkeys-panel.ts';
+import { mountUndoControls } from './ui/undo-controls.ts';
 import { mountStats } from './ui/stats-panel.ts';
 import { mountEffects } from './ui/effects-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
@@ -32,6 +35,8 @@ studio.ready.catch((e) => {
 });
 mountControls($('controls'), studio, report);
 mountChapterControls($('controls'), studio, report);
+const hotkeys = mountHotkeys(studio, report);
+mountUndoControls($('controls'), studio, hotkeys, report);
 const selection = new Selection();
 mountScenes($('scenes'), studio, report);
 mountSources($('sources'), studio, selection, report);
@@ -42,6 +47,7 @@ mountOutput($('output'), studio, report);
 mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);
 mountRecordings($('recordings'), studio, report);
+mountHotkeysPanel($('recordings').parentElement!, hotkeys);
 
 // The AudioContext may only run after a user gesture, so the mixer is built on the first click
 // or when the studio creates it (camera start, automation).

@@ -17,7 +17,12 @@ export interface FieldSpec {
   live?: boolean;
   /** range: the readout beside the slider. */
   format?: (v: number) => string;
+  /** Live fields: the commits of one slider drag or one typing session become one undo step. */
+  groups?: EditGroups;
 }
+
+/** What a live field needs to make its commits one undo step (Studio has both). */
+export interface EditGroups { beginEditGroup(label: string): void; endEditGroup(): void }
 
 /**
  * A form field showing one value of the studio's state. The state is the only copy: `show` writes
@@ -90,6 +95,14 @@ export function field<T>(spec: FieldSpec, commit: (v: T) => Promise<unknown>): F
     if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
   };
   let inflight = 0;
+  // A live field's commits from its first input to its change (slider released, text field left) are one undo step.
+  let grouped = false;
+  let lastSend: Promise<void> = Promise.resolve();
+  const endGroup = () => {
+    if (!grouped) return;
+    grouped = false;
+    void lastSend.finally(() => spec.groups!.endEditGroup());
+  };
   const send = async () => {
     const sent = raw();
     inflight++;
@@ -107,9 +120,13 @@ export function field<T>(spec: FieldSpec, commit: (v: T) => Promise<unknown>): F
   input.addEventListener('input', () => {
     dirty = true;
     if (readout) readout.textContent = (spec.format ?? fmtNumber)(Number(input.value));
-    if (spec.live) void send();
+    if (spec.live) {
+      if (spec.groups && !grouped) { grouped = true; spec.groups.beginEditGroup(`Change ${spec.label}`); }
+      lastSend = send();
+    }
   });
-  input.addEventListener('change', () => { dirty = true; if (!spec.live) void send(); });
+  input.addEventListener('change', () => { dirty = true; if (!spec.live) void send(); else endGroup(); });
+  input.addEventListener('focusout', endGroup);
   // Typing and then leaving with the value unchanged fires no change: follow the state again.
   input.addEventListener('blur', () => { if (!inflight && error.hidden) api.reset(); });
   input.addEventListener('keydown', (ev) => { if ((ev as KeyboardEvent).key === 'Escape') api.reset(); });

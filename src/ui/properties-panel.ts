@@ -31,7 +31,7 @@ export function mountProperties(root: HTMLElement, studio: Studio, selection: Se
   const box = { x: num('x', 'X'), y: num('y', 'Y'), width: num('width', 'Width'), height: num('height', 'Height'), rotation: num('rotation', 'Rotation (°)') };
   const crop = Object.fromEntries(SIDES.map((side) => [side,
     field<number>({ id: `prop-crop-${side}`, label: `Crop ${side}`, kind: 'number', min: 0 }, (v) => edit({ crop: { [side]: v } }))])) as Record<keyof Crop, Field<number>>;
-  const opacitySpec: FieldSpec = { id: 'prop-opacity', label: 'Opacity', kind: 'range', min: 0, max: 1, step: 0.01, live: true, format: (v) => `${Math.round(v * 100)}%` };
+  const opacitySpec: FieldSpec = { id: 'prop-opacity', label: 'Opacity', kind: 'range', min: 0, max: 1, step: 0.01, live: true, format: (v) => `${Math.round(v * 100)}%`, groups: studio };
   const opacity = field<number>(opacitySpec, (v) => edit({ opacity: v }));
   const fit = field<string>({ id: 'prop-fit', label: 'Fit', kind: 'select', options: FITS }, (v) => edit({ fit: v as Fit }));
   const visible = field<boolean>({ id: 'prop-visible', label: 'Visible', kind: 'checkbox' }, (v) => edit({ visible: v }));

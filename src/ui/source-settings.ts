@@ -40,7 +40,8 @@ export function mountSourceSettings(host: HTMLElement, studio: Studio, report: R
     const set = (patch: Values) => studio.updateSource(id, patch as SourceSettingsPatch);
     const b: Bound[] = [];
     const add = (spec: FieldSpec, get: Bound['get'], commit: (v: never) => Promise<unknown>, visible?: Bound['visible']) => {
-      const f = field<never>(spec, commit);
+      // Live fields (text, colours, sliders) make one undo step per typing session or drag.
+      const f = field<never>(spec.live ? { ...spec, groups: studio } : spec, commit);
       b.push({ f, get, visible });
       return f.row;
     };

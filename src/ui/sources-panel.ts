@@ -2,10 +2,12 @@ import { h } from './dom.ts';
 import { batched, keyedList, type KeyedRow } from './keyed-list.ts';
 import { icon, type IconName } from './icons.ts';
 import type { Selection } from './selection.ts';
+import { wireSourceKeys } from './sources-keys.ts';
 import type { Studio, SourceInfo, SourceSpec } from '../studio.ts';
 import type { SceneItem } from '../scene/types.ts';
 
 type Report = (e: unknown) => void;
+const KIND_NAMES: Record<SourceSpec['kind'], string> = { camera: 'camera', display: 'screen', image: 'image', color: 'colour', text: 'text', video: 'video' };
 interface ItemRowData { item: Readonly<SceneItem>; source: SourceInfo | undefined; index: number; count: number; sharedElsewhere: boolean; selected: boolean }
 
 /** Sets a button's or span's icon, rebuilding it only when it changes. */
@@ -33,18 +35,21 @@ function filePicker(accept: string, label: string, buttonText: string, pick: (f:
  * "add source" menu. Clicking a name selects the item for the Properties panel.
  */
 export function mountSources(root: HTMLElement, studio: Studio, selection: Selection, report: Report): void {
-  const list = h('ul', { class: 'dock-list', id: 'sources-list', 'aria-label': 'Sources' });
+  const list = h('ul', { class: 'dock-list', id: 'sources-list', 'aria-label': 'Sources', tabindex: '-1' });
   const empty = h('p', { class: 'hint-inline', text: 'No sources in this scene. Add one below.' });
+  const keys = wireSourceKeys(list, root, studio, selection, report);
 
   /** Adds a source, shows it in the current scene and selects it. */
   const addToScene = async (spec: SourceSpec, place?: (w: number, hgt: number) => Parameters<Studio['addItem']>[2]) => {
     menu.open = false;
+    // The source and its item are one undo step.
+    studio.beginEditGroup(`Add ${spec.name ?? KIND_NAMES[spec.kind]}`);
     try {
       const sourceId = await studio.addSource(spec);
       const o = studio.scenes.output;
       const itemId = await studio.addItem(studio.currentScene, sourceId, place?.(o.width, o.height));
       selection.set(itemId);
-    } catch (e) { report(e); }
+    } catch (e) { report(e); } finally { studio.endEditGroup(); }
   };
   const image = filePicker('image/*', 'Image file to add', 'Image…', (f) => void addToScene({ kind: 'image', image: f, name: f.name }));
   const video = filePicker('video/*', 'Video file to add', 'Video file…', (f) => void addToScene({ kind: 'video', file: f, name: f.name }));
@@ -69,7 +74,8 @@ export function mountSources(root: HTMLElement, studio: Studio, selection: Selec
     const eye = h('button', { type: 'button', class: 'icon toggle eye', onclick: () => { studio.updateItem(itemId, { visible: !data.item.visible }).catch(report); } });
     const lock = h('button', { type: 'button', class: 'icon toggle lock', onclick: () => { studio.updateItem(itemId, { locked: !data.item.locked }).catch(report); } });
     const kind = h('span', { class: 'kind', 'aria-hidden': 'true' });
-    const name = h('button', { type: 'button', class: 'row-name', onclick: () => selection.set(itemId) });
+    const name = h('button', { type: 'button', class: 'row-name', onclick: () => keys.picked(itemId) });
+    keys.nameAttrs(name);
     const status = h('span', { class: 'status' });
     const start = h('button', { type: 'button', class: 'small', text: 'Start', onclick: () => { studio.reopenSource(data.item.sourceId).catch(report); } });
     const refile = filePicker('video/*', 'Video file to reopen', 'Choose file…', (f) => { studio.reopenSource(data.item.sourceId, f).catch(report); });
