@@ -47,11 +47,13 @@ export function resetTransform(canvas: Readonly<Size>, source: Readonly<Size> | 
     const width = source.width * k, height = source.height * k;
     box = { x: (canvas.width - width) / 2, y: (canvas.height - height) / 2, width, height };
   }
-  return { ...box, rotation: 0, crop: { left: 0, top: 0, right: 0, bottom: 0 }, fit: 'contain', ...unflipped() };
+  return { ...box, rotation: 0, crop: { left: 0, top: 0, right: 0, bottom: 0 }, fit: 'contain', flipH: false, flipV: false };
 }
 
-/** Flip fields of a patch that clears both flips (none while the schema has no flips). */
-function unflipped(): ItemPatch { return {}; }
+/** Mirrors the picture left–right ('h') or top–bottom ('v') inside its box. */
+export function flipPatch(t: Readonly<ItemTransform>, axis: 'h' | 'v'): ItemPatch {
+  return axis === 'h' ? { flipH: !t.flipH } : { flipV: !t.flipV };
+}
 
 /** Where an order command moves the item at `index` of `count` (0 = bottom). */
 export function orderIndex(action: 'up' | 'down' | 'top' | 'bottom', index: number, count: number): number {
@@ -64,8 +66,8 @@ export function orderIndex(action: 'up' | 'down' | 'top' | 'bottom', index: numb
   }
 }
 
-/** The placement Ctrl+C copies and Ctrl+V pastes onto another item: box, rotation, crop, fit. */
+/** The placement Ctrl+C copies and Ctrl+V pastes onto another item: box, rotation, crop, flips, fit. */
 export function copyTransform(t: Readonly<ItemTransform>): ItemPatch {
   const { x, y, width, height, rotation, crop, fit } = t;
-  return { x, y, width, height, rotation, crop: { ...crop }, fit };
+  return { x, y, width, height, rotation, crop: { ...crop }, flipH: !!t.flipH, flipV: !!t.flipV, fit };
 }

@@ -2,7 +2,7 @@
  * Scene items → compositor quads. The render worker calls `SceneLayout.update` every frame with
  * the current scene's items (fresh objects each time: they arrive by postMessage), so the layout
  * compares values, keeps one quad per item, and rebuilds a matrix only for an item whose box,
- * rotation, crop, fit or source size changed. A static scene costs a few comparisons per item and
+ * rotation, crop, flip, fit or source size changed. A static scene costs a few comparisons per item and
  * allocates nothing.
  */
 import { mat2d, type vec2 } from 'gl-matrix';
@@ -86,6 +86,9 @@ export function computeQuad(t: Readonly<ItemTransform>, srcWidth: number, srcHei
   uv[1] = (crop.top + f.v0 * ch) / srcHeight;
   uv[2] = (crop.left + f.u1 * cw) / srcWidth;
   uv[3] = (crop.top + f.v1 * ch) / srcHeight;
+  // A flip swaps the ends of the shown range; the compositor reads uv as a signed range.
+  if (t.flipH) { const u = uv[0]; uv[0] = uv[2]; uv[2] = u; }
+  if (t.flipV) { const v = uv[1]; uv[1] = uv[3]; uv[3] = v; }
   return true;
 }
 
@@ -115,7 +118,7 @@ interface Entry {
   /** `frame` of the last update that listed the item. */
   seen: number;
   x: number; y: number; w: number; h: number; rotation: number;
-  cl: number; ct: number; cr: number; cb: number; fit: Fit | '';
+  cl: number; ct: number; cr: number; cb: number; fit: Fit | ''; fh: boolean; fv: boolean;
   sw: number; sh: number;
 }
 
@@ -155,10 +158,10 @@ export class SceneLayout {
       const c = it.crop;
       if (e.out.sourceId !== it.sourceId || e.x !== it.x || e.y !== it.y || e.w !== it.width || e.h !== it.height ||
           e.rotation !== it.rotation || e.fit !== it.fit || e.cl !== c.left || e.ct !== c.top || e.cr !== c.right ||
-          e.cb !== c.bottom || e.sw !== sw || e.sh !== sh) {
+          e.cb !== c.bottom || e.sw !== sw || e.sh !== sh || e.fh !== !!it.flipH || e.fv !== !!it.flipV) {
         e.out.sourceId = it.sourceId;
         e.x = it.x; e.y = it.y; e.w = it.width; e.h = it.height; e.rotation = it.rotation; e.fit = it.fit;
-        e.cl = c.left; e.ct = c.top; e.cr = c.right; e.cb = c.bottom; e.sw = sw; e.sh = sh;
+        e.cl = c.left; e.ct = c.top; e.cr = c.right; e.cb = c.bottom; e.sw = sw; e.sh = sh; e.fh = !!it.flipH; e.fv = !!it.flipV;
         e.drawn = computeQuad(it, sw, sh, e.out.quad.matrix, e.out.quad.uv);
         recomputed++;
         if (e.drawn) e.out.version++;
@@ -190,6 +193,6 @@ function newEntry(it: SceneItem): Entry {
   // NaN never equals anything, so the first update always computes the quad.
   return {
     out: { itemId: it.id, sourceId: it.sourceId, quad, version: 0 }, drawn: false, seen: 0,
-    x: NaN, y: NaN, w: NaN, h: NaN, rotation: NaN, cl: NaN, ct: NaN, cr: NaN, cb: NaN, fit: '', sw: NaN, sh: NaN,
+    x: NaN, y: NaN, w: NaN, h: NaN, rotation: NaN, cl: NaN, ct: NaN, cr: NaN, cb: NaN, fit: '', sw: NaN, sh: NaN, fh: false, fv: false,
   };
 }

@@ -247,7 +247,7 @@ export function rotateBox(start: Box, from: Point, to: Point, step = 0): number 
 }
 
 /** A transform as cropping reads it (flips mirror which source side a handle crops). */
-export type CropInput = Readonly<ItemTransform> & { readonly flipH?: boolean; readonly flipV?: boolean };
+export type CropInput = Readonly<ItemTransform>;
 
 /** What a crop drag changes: the box shrinks or grows with the picture, and the crop. */
 export interface CropEdit { patch: { x: number; y: number; width: number; height: number; crop: Crop }; guides: Guide[] }

@@ -70,6 +70,7 @@ const transformEntries = {
   x: coord, y: coord, width: size, height: size,
   rotation: num(-L.maxRotation, L.maxRotation),
   crop: obj(cropEntries),
+  flipH: v.exactOptional(bool), flipV: v.exactOptional(bool),
   opacity: num(0, 1), visible: bool, locked: bool,
   fit: oneOf(['stretch', 'contain', 'cover'] as const),
 };

@@ -18,6 +18,9 @@ export interface ItemTransform {
   /** Degrees, clockwise on screen, about the box's centre. */
   rotation: number;
   crop: Crop;
+  /** Mirrors the picture left–right / top–bottom inside its box (absent: not mirrored). */
+  flipH?: boolean;
+  flipV?: boolean;
   /** 0..1. */
   opacity: number;
   visible: boolean;

@@ -6,7 +6,7 @@ import type { Studio } from '../studio.ts';
 import type { Size } from '../scene/layout.ts';
 import type { ItemPatch } from '../scene/schema.ts';
 import type { Scene, SceneItem } from '../scene/types.ts';
-import { centreOnCanvas, copyTransform, fitToCanvas, orderIndex, resetTransform, stretchToCanvas } from '../scene/arrange.ts';
+import { centreOnCanvas, copyTransform, fitToCanvas, flipPatch, orderIndex, resetTransform, stretchToCanvas } from '../scene/arrange.ts';
 import type { MenuEntry } from './context-menu.ts';
 
 type Report = (e: unknown) => void;
@@ -44,7 +44,6 @@ export function itemMenu(item: Readonly<SceneItem>, c: MenuContext): MenuEntry[]
   const index = scene.items.findIndex((i) => i.id === item.id), count = scene.items.length;
   const order = (a: 'up' | 'down' | 'top' | 'bottom') => () => run(studio.reorderItem(item.id, orderIndex(a, index, count)));
   const locked = item.locked;
-  const flip = flipPatch(item);
   return [
     { label: 'Fit to canvas', action: edit(fitToCanvas(item, canvas)), disabled: locked },
     { label: 'Stretch to canvas', action: edit(stretchToCanvas(item, canvas)), disabled: locked },
@@ -54,9 +53,9 @@ export function itemMenu(item: Readonly<SceneItem>, c: MenuContext): MenuEntry[]
     { label: 'Move down', action: order('down'), disabled: index <= 0 },
     { label: 'Move to top', action: order('top'), disabled: index >= count - 1 },
     { label: 'Move to bottom', action: order('bottom'), disabled: index <= 0 },
-    ...(flip ? ['separator' as const,
-      { label: 'Flip horizontal', action: edit(flip('h')), disabled: locked },
-      { label: 'Flip vertical', action: edit(flip('v')), disabled: locked }] : []),
+    'separator',
+    { label: 'Flip horizontal', action: edit(flipPatch(item, 'h')), disabled: locked },
+    { label: 'Flip vertical', action: edit(flipPatch(item, 'v')), disabled: locked },
     'separator',
     { label: 'Reset transform', action: edit(resetTransform(canvas, c.sourceSize)), disabled: locked },
     { label: 'Copy transform', action: () => copyItemTransform(item) },
@@ -65,9 +64,4 @@ export function itemMenu(item: Readonly<SceneItem>, c: MenuContext): MenuEntry[]
     { label: locked ? 'Unlock' : 'Lock', action: edit({ locked: !locked }) },
     { label: 'Remove', action: () => { run(studio.removeItem(item.id)); c.removed(); } },
   ];
-}
-
-/** Flip patches for the item, or null while transforms cannot flip. */
-function flipPatch(_item: Readonly<SceneItem>): ((axis: 'h' | 'v') => ItemPatch) | null {
-  return null;
 }

@@ -23,9 +23,6 @@ import { HANDLE_HIT, handleCursor, OverlayView, ROTATE_GAP, toClient, toProgram,
 
 type Report = (e: unknown) => void;
 
-/** Undo grouping, where the studio offers it (a drag is then one step). */
-interface EditGroups { beginEditGroup?: (label: string) => void; endEditGroup?: () => void }
-
 export interface PreviewEditorOptions {
   /** The scene shown in the preview (studio mode passes its preview scene); the program's scene by default. */
   sceneId?: () => string;
@@ -69,7 +66,6 @@ export function mountPreviewEditor(host: HTMLElement, canvas: HTMLElement, studi
   });
   host.append(overlay, status);
   const view = new OverlayView(overlay);
-  const groups = studio as unknown as EditGroups;
   const sizes = new Map<string, Size>();
   let gesture: Gesture | null = null;
   let hover: string | null = null;
@@ -161,7 +157,7 @@ export function mountPreviewEditor(host: HTMLElement, canvas: HTMLElement, studi
     if (g.started) {
       if (keep) step(g);
       else { const { x, y, width, height, rotation, crop } = g.start; void edit(g.start.id, { x, y, width, height, rotation, crop }); }
-      void lastEdit.finally(() => groups.endEditGroup?.());
+      void lastEdit.finally(() => studio.endEditGroup());
     }
     gesture = null;
     draw();
@@ -213,7 +209,7 @@ export function mountPreviewEditor(host: HTMLElement, canvas: HTMLElement, studi
     if (!g.started) {
       if (Math.hypot(ev.clientX - g.clientFrom[0], ev.clientY - g.clientFrom[1]) < DRAG_THRESHOLD) return;
       g.started = true;
-      groups.beginEditGroup?.(LABELS[g.kind]);
+      studio.beginEditGroup(LABELS[g.kind]);
     }
     schedule(g);
   }

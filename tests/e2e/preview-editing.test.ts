@@ -3,6 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { launchChromium, openPage, startServer, type WatchedPage } from '../helpers/browser.ts';
 import { studioReady } from '../helpers/studio.ts';
+import { putBlob } from '../helpers/frames.ts';
+import { shared } from '../helpers/media.ts';
+import { readFileSync } from 'node:fs';
 
 /**
  * Editing on the preview with Playwright's mouse and keyboard on the real studio page (1280×720
@@ -11,10 +14,10 @@ import { studioReady } from '../helpers/studio.ts';
  */
 let server: ViteDevServer, url: string, browser: Browser, wp: WatchedPage, page: Page;
 
-interface Item { id: string; sourceId: string; x: number; y: number; width: number; height: number; rotation: number; crop: Record<string, number>; locked: boolean }
+interface Item { id: string; sourceId: string; x: number; y: number; width: number; height: number; rotation: number; crop: Record<string, number>; locked: boolean; flipH?: boolean }
 interface Map { left: number; top: number; scale: number }
 type P = [number, number];
-let red = '', blue = '', a = '', b = '';
+let red = '', blue = '', a = '', b = '', photo = '';
 
 const item = (id: string) => page.evaluate(`window.studio.scenes.scenes.flatMap((s) => s.items).find((i) => i.id === ${JSON.stringify(id)}) ?? null`) as Promise<Item | null>;
 const set = (id: string, patch: Partial<Item>) => page.evaluate(`window.studio.updateItem(${JSON.stringify(id)}, ${JSON.stringify(patch)})`);
@@ -114,6 +117,10 @@ describe('editing items on the preview with the mouse', () => {
     expect(log.calls.filter((c) => c.startsWith('begin')).length).toBe(1);
     expect(updates).toBeGreaterThanOrEqual(1);
     expect(updates).toBeLessThanOrEqual(log.frames + 1);
+    // One undo takes the whole drag back.
+    expect(await page.evaluate('window.studio.undo()')).toBe(true);
+    const undone = (await item(a))!;
+    expect([undone.x, undone.y]).toEqual([it0.x, it0.y]);
   });
 
   it('the corner handle resizes with the aspect kept, and freely with Shift; the opposite corner stays', async () => {
@@ -152,6 +159,72 @@ describe('editing items on the preview with the mouse', () => {
     await drag(client(m, handle), at(37), { keys: ['Shift'] });
     expect((await item(a))!.rotation).toBe(30);
     await set(a, { rotation: 0 });
+  });
+
+  it('Alt-drag on a handle crops: the picture stays where it is and the crop grows', async () => {
+    // A 640×360 photo at half size: 0.5 canvas px per source px.
+    await putBlob(page, 'photo', readFileSync(shared('media/segmentation/005.jpg')), 'image/jpeg', 'photo.jpg');
+    photo = await page.evaluate(`(async () => {
+      const s = window.studio;
+      const src = await s.addSource({ kind: 'image', image: window.photo, name: 'Photo' });
+      return s.addItem(s.currentScene, src, { x: 760, y: 440, width: 320, height: 180, fit: 'stretch' });
+    })()`) as string;
+    const m = await mapping();
+    const region = `(async () => {
+      const bmp = await createImageBitmap(await window.studio.captureProgram());
+      const c = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+      c.drawImage(bmp, 0, 0);
+      return { kept: [...c.getImageData(880, 450, 190, 160).data], cut: [...c.getImageData(800, 530, 1, 1).data.slice(0, 3)] };
+    })()`;
+    await settle();
+    const before = await page.evaluate(region) as { kept: number[]; cut: number[] };
+    const inside = client(m, [1000, 530]);
+    await page.mouse.click(inside[0], inside[1]);
+    expect(await status()).toMatch(/^Photo selected/);
+    const w = client(m, [760, 530]);
+    await drag(w, [w[0] + 60, w[1] + 3], { keys: ['Alt'] });
+    const cropped = (await item(photo))!;
+    const d = 60 / m.scale;
+    const after = await page.evaluate(region) as { kept: number[]; cut: number[] };
+    let maxDiff = 0, sum = 0;
+    for (let i = 0; i < after.kept.length; i++) { const e = Math.abs(after.kept[i]! - before.kept[i]!); maxDiff = Math.max(maxDiff, e); sum += e; }
+    console.log(`crop: expected x ${(760 + d).toFixed(2)}, crop.left ${(d / 0.5).toFixed(2)}; got x ${cropped.x.toFixed(2)}, width ${cropped.width.toFixed(2)}, crop ${JSON.stringify(cropped.crop)}; ` +
+      `uncropped part of the program: mean |Δ| ${(sum / after.kept.length).toFixed(3)}, max ${maxDiff} (of 255); cut-off pixel ${before.cut} → ${after.cut}`);
+    expect(Math.abs(cropped.x - (760 + d))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(cropped.x + cropped.width - 1080)).toBeLessThan(1e-6);
+    expect(Math.abs(cropped.crop.left! - d / 0.5)).toBeLessThanOrEqual(1);
+    expect([cropped.y, cropped.height, cropped.crop.top, cropped.crop.right, cropped.crop.bottom]).toEqual([440, 180, 0, 0, 0]);
+    expect(sum / after.kept.length).toBeLessThan(1);
+    expect(before.cut.some((v) => v > 20)).toBe(true);
+    expect(after.cut).toEqual([0, 0, 0]);
+    expect(maxDiff).toBeLessThanOrEqual(8);
+  });
+
+  it('"Flip horizontal" from the context menu mirrors the picture in its box', async () => {
+    await set(photo, { x: 760, width: 320, crop: { left: 0, top: 0, right: 0, bottom: 0 } });
+    await settle();
+    const row = `(async () => {
+      const bmp = await createImageBitmap(await window.studio.captureProgram());
+      const c = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+      c.drawImage(bmp, 0, 0);
+      return [...c.getImageData(760, 500, 320, 1).data];
+    })()`;
+    const before = await page.evaluate(row) as number[];
+    const m = await mapping();
+    const p = client(m, [900, 520]);
+    await page.mouse.click(p[0], p[1], { button: 'right' });
+    await page.getByRole('menuitem', { name: 'Flip horizontal' }).click();
+    await settle();
+    expect((await item(photo))!.flipH).toBe(true);
+    const after = await page.evaluate(row) as number[];
+    let sum = 0, max = 0;
+    for (let x = 0; x < 320; x++) for (let k = 0; k < 3; k++) {
+      const e = Math.abs(after[x * 4 + k]! - before[(319 - x) * 4 + k]!);
+      sum += e; max = Math.max(max, e);
+    }
+    console.log(`flip: program row against the mirrored row before: mean |Δ| ${(sum / 960).toFixed(3)}, max ${max}`);
+    expect(sum / 960).toBeLessThan(2);
+    await page.evaluate(`window.studio.removeItem(${JSON.stringify(photo)})`);
   });
 });
 

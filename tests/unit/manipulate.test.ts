@@ -3,9 +3,10 @@ import {
   boxBounds, boxCorners, cropBox, handleAt, handlePoint, itemsAt, moveBox, normalizeDegrees, pickItem, resizeBox, rotateBox,
   rotateHandlePoint, toCanvas, type Box, type CropInput,
 } from '../../src/scene/manipulate.ts';
-import { centreOnCanvas, copyTransform, fitToCanvas, orderIndex, resetTransform, stretchToCanvas } from '../../src/scene/arrange.ts';
+import { centreOnCanvas, copyTransform, fitToCanvas, flipPatch, orderIndex, resetTransform, stretchToCanvas } from '../../src/scene/arrange.ts';
 import { guidesOn, snapAxis, snapTargets, type SnapContext } from '../../src/scene/snap.ts';
-import { computeQuad, type Point, type Size } from '../../src/scene/layout.ts';
+import { computeQuad, SceneLayout, type Point, type Size } from '../../src/scene/layout.ts';
+import { parseSceneCollection, validateItemPatch } from '../../src/scene/schema.ts';
 import type { SceneItem } from '../../src/scene/types.ts';
 
 const CANVAS = { width: 1280, height: 720 };
@@ -222,12 +223,17 @@ describe('crop (Alt-drag on a handle)', () => {
     }
   });
 
-  it('a flipped item crops the mirrored side', () => {
+  it('a flipped item crops the mirrored side, and its picture stays put too', () => {
     const t: CropInput = { ...item(), flipH: true };
     const e = cropBox(t, src, 'w', [50, 0])!;
     // The canvas's left side shows the source's right side.
     expect(e.patch.crop).toEqual({ left: 0, top: 0, right: 100, bottom: 0 });
     expect(e.patch.x).toBe(150);
+    const both: CropInput = { ...item({ rotation: -40, fit: 'contain', height: 260 }), flipH: true, flipV: true };
+    for (const h of ['nw', 's', 'e'] as const) {
+      const after = { ...both, ...cropBox(both, src, h, [12, -17])!.patch };
+      for (const p of [[400, 200], [500, 100]] as Point[]) close(drawnAt(after, src, p), drawnAt(both, src, p), 4);
+    }
   });
 
   it('snaps the cropped edge exactly onto a guide; null for a zero-size source', () => {
@@ -251,10 +257,52 @@ describe('context-menu arrangements', () => {
     expect(stretchToCanvas(box({ rotation: 12 }), CANVAS)).toEqual({ x: 0, y: 0, width: 1280, height: 720, rotation: 0 });
     expect(boxBounds({ ...stretchToCanvas(box({ rotation: 90 }), CANVAS) })).toEqual({ left: 0, top: 0, right: 1280, bottom: 720 });
     expect(centreOnCanvas(box(), CANVAS)).toEqual({ x: 440, y: 260 });
-    expect(resetTransform(CANVAS, { width: 640, height: 480 })).toMatchObject({ x: 160, y: 0, width: 960, height: 720, rotation: 0, fit: 'contain', crop: { left: 0, top: 0, right: 0, bottom: 0 } });
+    expect(resetTransform(CANVAS, { width: 640, height: 480 })).toEqual({
+      x: 160, y: 0, width: 960, height: 720, rotation: 0, fit: 'contain', crop: { left: 0, top: 0, right: 0, bottom: 0 }, flipH: false, flipV: false,
+    });
     expect(resetTransform(CANVAS, null)).toMatchObject({ x: 0, y: 0, width: 1280, height: 720 });
     expect([orderIndex('up', 1, 3), orderIndex('up', 2, 3), orderIndex('down', 0, 3), orderIndex('top', 0, 3), orderIndex('bottom', 2, 3)]).toEqual([2, 2, 0, 2, 0]);
     const c = copyTransform(item({ crop: { left: 1, top: 2, right: 3, bottom: 4 } }));
-    expect(c).toEqual({ x: 100, y: 100, width: 400, height: 200, rotation: 0, crop: { left: 1, top: 2, right: 3, bottom: 4 }, fit: 'stretch' });
+    expect(c).toEqual({ x: 100, y: 100, width: 400, height: 200, rotation: 0, crop: { left: 1, top: 2, right: 3, bottom: 4 }, flipH: false, flipV: false, fit: 'stretch' });
+    expect(flipPatch(item(), 'h')).toEqual({ flipH: true });
+    expect(flipPatch(item({ flipV: true }), 'v')).toEqual({ flipV: false });
+  });
+});
+
+describe('flips, end to end through schema and layout', () => {
+  it('a flip swaps the shown uv range, so the picture mirrors inside the same quad', () => {
+    const quad = (t: SceneItem) => { const m = new Float32Array(6); const uv: [number, number, number, number] = [0, 0, 0, 0]; computeQuad(t, 800, 400, m, uv); return { m: [...m], uv }; };
+    const crop = { left: 100, top: 0, right: 0, bottom: 40 };
+    const plain = quad(item({ crop })), h = quad(item({ crop, flipH: true })), v = quad(item({ crop, flipV: true }));
+    expect(h.m).toEqual(plain.m);
+    expect(plain.uv).toEqual([0.125, 0, 1, 0.9]);
+    expect(h.uv).toEqual([1, 0, 0.125, 0.9]);
+    expect(v.uv).toEqual([0.125, 0.9, 1, 0]);
+    // Source pixel (110, 10) is 10 px into the 700×360 crop: near the left of the plain picture, near the right when flipped.
+    const src = { width: 800, height: 400 };
+    close(drawnAt(item({ crop }), src, [110, 10]), [100 + (10 * 400) / 700, 100 + (10 * 200) / 360], 4);
+    close(drawnAt(item({ crop, flipH: true }), src, [110, 10]), [500 - (10 * 400) / 700, 100 + (10 * 200) / 360], 4);
+  });
+
+  it('the layout recomputes a quad when only a flip changes', () => {
+    const layout = new SceneLayout();
+    const size = () => ({ width: 800, height: 400 });
+    layout.update([item()], size);
+    expect(layout.update([item({ flipH: true })], size)[0]!.quad.uv).toEqual([1, 0, 0, 1]);
+    expect(layout.lastRecomputed).toBe(1);
+    layout.update([item({ flipH: true })], size);
+    expect(layout.lastRecomputed).toBe(0);
+  });
+
+  it('the schema takes flips as optional booleans: old collections load, patches may set them', () => {
+    const coll = (over: Partial<SceneItem>) => ({
+      version: 1, output: { width: 1280, height: 720, frameRate: 30 }, currentSceneId: 'scn-1',
+      sources: [{ id: 'src-1', name: 'Colour', settings: { kind: 'color', color: '#ff0000' }, background: { type: 'none' } }],
+      scenes: [{ id: 'scn-1', name: 'Scene 1', items: [item(over)] }],
+    });
+    expect(parseSceneCollection(coll({})).scenes[0]!.items[0]!.flipH).toBeUndefined();
+    expect(parseSceneCollection(coll({ flipH: true, flipV: false })).scenes[0]!.items[0]).toMatchObject({ flipH: true, flipV: false });
+    expect(() => parseSceneCollection(coll({ flipH: 'yes' as never }))).toThrow(/flipH/);
+    expect(validateItemPatch({ flipV: true })).toEqual({ flipV: true });
   });
 });
