@@ -17,6 +17,7 @@ import { mountOutput } from './ui/output-panel.ts';
 import { Selection } from './ui/selection.ts';
 import { mountPreviewEditor } from './ui/preview-editor.ts';
 import { mountSnapToolbar } from './ui/snap-settings.ts';
+import { mountStudioMode } from './ui/studio-mode.ts';
 import { WebGPUUnavailableError } from './util/errors.ts';
 
 declare global { interface Window { studio: Studio } }
@@ -42,7 +43,9 @@ mountScenes($('scenes'), studio, report);
 mountSources($('sources'), studio, selection, report);
 mountProperties($('properties'), studio, selection, report);
 const previewBox = $('preview').parentElement!;
-mountPreviewEditor(previewBox, $('preview'), studio, selection, { snap: mountSnapToolbar(previewBox), report });
+// In studio mode the main canvas previews the scene being edited, so the editor edits that scene.
+mountPreviewEditor(previewBox, $('preview'), studio, selection, { snap: mountSnapToolbar(previewBox), report, sceneId: () => studio.editingScene });
+mountStudioMode($('controls'), previewBox, studio, report);
 mountOutput($('output'), studio, report);
 mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);

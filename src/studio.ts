@@ -56,6 +56,9 @@ export class Studio extends EventTarget {
   private readonly media: SourceMedia;
   private readonly sources: SourceManager;
   private readonly recorder: Recorder;
+  /** Studio mode: the program canvas (made on first use) and the scene previewed (null: studio mode off). */
+  private programCanvas: HTMLCanvasElement | null = null;
+  private previewId: string | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
     super();
@@ -66,6 +69,13 @@ export class Studio extends EventTarget {
     const onError = (e: StudioError) => this.emit('error', e);
     this.sync = new SceneSync(this.render, onError);
     this.sync.store.subscribe((_, cmd) => this.emit('scenes', { cause: cmd.type === 'restore' ? cmd.via : 'edit' }));
+    // A previewed scene that was removed (or undone away) leaves the preview on the program's scene.
+    this.sync.store.subscribe(() => {
+      if (this.previewId !== null && !this.sync.store.scene(this.previewId)) {
+        this.previewId = this.currentScene;
+        void this.render.setPreviewScene(this.previewId);
+      }
+    });
     this.sync.history.subscribe(() => this.emit('scenes', { cause: 'history' }));
     this.hub = new AudioHub(this.encode, {
       state: (d) => this.emit('audiostate', d), error: onError, sources: () => this.emit('audiosources'),
@@ -444,6 +454,62 @@ export class Studio extends EventTarget {
 
   /** The program picture as a PNG, exactly as composed (OBS's "Screenshot (Output)"). */
   async captureProgram(): Promise<Blob> { await this.ready; return this.render.captureProgram(); }
+  /** Studio mode's preview picture as a PNG (the scene being edited, as the program would show it; the program when off). */
+  async capturePreview(): Promise<Blob> { await this.ready; return this.render.captureProgram('preview'); }
+
+  // ── Studio mode ───────────────────────────────────────────────────────────────────────
+
+  /**
+   * Studio mode's program canvas, made on first use; the UI puts it beside the main canvas,
+   * which previews the scene being edited while studio mode is on.
+   */
+  get studioProgramCanvas(): HTMLCanvasElement {
+    if (!this.programCanvas) {
+      this.programCanvas = document.createElement('canvas');
+      this.programCanvas.width = this.scenes.output.width;
+      this.programCanvas.height = this.scenes.output.height;
+      const offscreen = this.programCanvas.transferControlToOffscreen();
+      void this.ready.then(() => this.render.attachStudioCanvas(Comlink.transfer(offscreen, [offscreen])));
+    }
+    return this.programCanvas;
+  }
+  /** Whether studio mode is on (a preview scene is edited beside the program). */
+  get studioMode(): boolean { return this.previewId !== null; }
+  /** The scene on studio mode's preview, or null when studio mode is off. */
+  get previewScene(): string | null { return this.previewId; }
+  /** The scene edits apply to: studio mode's preview, else the program's. */
+  get editingScene(): string { return this.previewId ?? this.currentScene; }
+
+  /** Turns studio mode on (the preview starts on the program's scene) or off. */
+  async setStudioMode(on: boolean): Promise<void> {
+    await this.ready;
+    if (on) void this.studioProgramCanvas;
+    this.previewId = on ? (this.previewId ?? this.currentScene) : null;
+    await this.render.setPreviewScene(this.previewId);
+    this.emit('scenes', { cause: 'studio-mode' });
+  }
+
+  /** Puts a scene on studio mode's preview (the program is untouched). */
+  async setPreviewScene(id: string): Promise<void> {
+    await this.ready;
+    if (this.previewId === null) throw new StudioStateError('Studio mode is off: turn it on to preview a scene, or switch scenes directly.');
+    if (!this.sync.store.scene(id)) throw new StudioStateError(`No scene has the id ${JSON.stringify(id)}.`);
+    this.previewId = id;
+    await this.render.setPreviewScene(id);
+    this.emit('scenes', { cause: 'studio-mode' });
+  }
+
+  /**
+   * Studio mode's "Transition": the preview scene goes to the program with `opts` (else its own
+   * transition or the default); the preview then shows the scene that left the program (OBS's swap).
+   */
+  async transition(opts: Parameters<Studio['switchScene']>[1] = {}): Promise<void> {
+    await this.ready;
+    if (this.previewId === null) throw new StudioStateError('Studio mode is off: there is no preview scene to transition to.');
+    const to = this.previewId, from = this.currentScene;
+    await this.switchScene(to, opts);
+    if (from !== to && this.sync.store.scene(from)) await this.setPreviewScene(from);
+  }
 
   /** Chooses how video frames reach the GPU: 'auto' (zero-copy where possible) or the copy path. */
   async setIngestPath(pref: 'auto' | IngestPath): Promise<void> { await this.ready; await this.render.setIngestPreference(pref); }

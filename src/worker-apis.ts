@@ -26,7 +26,9 @@ export interface RenderWorkerApi {
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
   stopOutput(): void;
   setIngestPreference(pref: 'auto' | IngestPath): void;
-  captureProgram(): Promise<Blob>;
+  captureProgram(which?: 'program' | 'preview'): Promise<Blob>;
+  attachStudioCanvas(canvas: OffscreenCanvas): void;
+  setPreviewScene(sceneId: string | null): void;
   setQuality(level: 'auto' | 'high' | 'medium' | 'low'): void;
   setDebugGpuLoad(iterations: number): void;
   setDebugHoldOutput(on: boolean): void;

@@ -37,6 +37,9 @@ class RenderWorker implements RenderWorkerApi {
   private segmenter: SegmenterLike | null = null;
   private gate = new SegmenterGate();
   private canvas: OffscreenCanvas | null = null;
+  /** Studio mode's program canvas, and the scene the main canvas previews then (null: studio mode off). */
+  private studioCanvas: OffscreenCanvas | null = null;
+  private previewSceneId: string | null = null;
   private ingestPref: 'auto' | IngestPath = 'auto';
   private readonly recovery = new GpuRecovery({
     rebuild: () => this.rebuildGpu(),
@@ -117,6 +120,7 @@ class RenderWorker implements RenderWorkerApi {
     const problems = old ? await this.sources.adopt(old, this.collection) : [];
     this.program = new Program(gpu.device, this.canvas!, this.sources);
     if (this.collection) this.program.setCollection(this.collection, null, wallMicros());
+    if (this.studioCanvas) this.program.setPreview(this.studioCanvas, this.previewSceneId);
     this.sources.setRecording(this.output !== null);
     return problems;
   }
@@ -252,12 +256,9 @@ class RenderWorker implements RenderWorkerApi {
     const t0 = performance.now();
     const nowUs = wallMicros();
     this.onScreen.clear();
-    for (const scene of program.scenesOnScreen()) {
-      for (const item of scene.items) {
-        const n = item.visible ? sources.get(item.sourceId) : undefined;
-        if (n) this.onScreen.add(n);
-      }
-    }
+    for (const scene of program.scenesOnScreen()) this.addOnScreen(scene.items);
+    const preview = program.previewScene();
+    if (preview) this.addOnScreen(preview.items);
     for (const n of this.onScreen) await n.prepare(nowUs);
     program.timer.beginFrame();
     const enc = this.gpu!.device.createCommandEncoder({ label: 'program-frame' });
@@ -282,6 +283,25 @@ class RenderWorker implements RenderWorkerApi {
     const frameMs = performance.now() - t0;
     this.frameMs.add(frameMs);
     this.adaptQuality(frameMs);
+  }
+
+  private addOnScreen(items: readonly { visible: boolean; sourceId: string }[]): void {
+    for (const item of items) {
+      const n = item.visible ? this.sources!.get(item.sourceId) : undefined;
+      if (n) this.onScreen.add(n);
+    }
+  }
+
+  /** Studio mode's program canvas (given once): while studio mode is on the main canvas previews the scene being edited. */
+  attachStudioCanvas(canvas: OffscreenCanvas): void {
+    this.studioCanvas = canvas;
+    this.program?.setPreview(canvas, this.previewSceneId);
+  }
+
+  /** Studio mode on with `sceneId` previewed on the main canvas, or off (null). */
+  setPreviewScene(sceneId: string | null): void {
+    this.previewSceneId = sceneId;
+    if (this.studioCanvas) this.program?.setPreview(this.studioCanvas, sceneId);
   }
 
   /** Feeds the tick's time to the quality governor and passes a new level to the sources. */
@@ -357,11 +377,11 @@ class RenderWorker implements RenderWorkerApi {
     };
   }
 
-  /** The program picture as a PNG (the composed frame of the last tick). */
-  async captureProgram(): Promise<Blob> {
+  /** The program picture (or studio mode's preview) as a PNG: the composed frame of the next tick. */
+  async captureProgram(which: 'program' | 'preview' = 'program'): Promise<Blob> {
     // The next tick composes every change sent before this call.
     await new Promise<void>((r) => this.tickWaiters.push(r));
-    const { width, height, rgba } = await this.program!.readback();
+    const { width, height, rgba } = await this.program!.readback(which);
     const canvas = new OffscreenCanvas(width, height);
     canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer), width, height), 0, 0);
     return canvas.convertToBlob({ type: 'image/png' });

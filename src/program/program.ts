@@ -5,6 +5,7 @@ import { CompositorPass, type CompositorItem } from '../gpu/passes/compositor.ts
 import { RgbaToNv12Pass } from '../gpu/passes/rgba-to-nv12.ts';
 import { TransitionPass } from '../gpu/passes/transition.ts';
 import { transitionFrame } from './transition-params.ts';
+import { StudioModeView } from './studio-mode-view.ts';
 import { PassTimer } from '../gpu/timing.ts';
 import { TextSource } from '../sources/text-render.ts';
 import { DEFAULT_TEXT } from '../scene/types.ts';
@@ -63,6 +64,10 @@ export class Program {
   /** Diagnostics: a transition held at this progress (0..1), for tests that compare its frames; null runs it in time. */
   pinnedProgress: number | null = null;
   private readonly onScreenScenes: Scene[] = [];
+  /** Studio mode's preview composite and program canvas, once that canvas was given. */
+  private preview: StudioModeView | null = null;
+  /** The last composite the preview showed: its own or the program's. */
+  private previewShows: 'own' | 'program' = 'own';
   private lastSceneId = '';
   /** Ticks composed, and ticks that reused the previous composite (nothing changed). */
   composed = 0;
@@ -108,6 +113,30 @@ export class Program {
     this.fromTex = this.toTex = null;
     this.outputTex = this.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: OUTPUT_USAGE, label: 'program' });
     for (const d of this.draws.values()) d.changed = true;
+    this.preview?.setSize(width, height);
+  }
+
+  /**
+   * Studio mode: the main canvas shows scene `sceneId` (the one being edited) and `canvas` the
+   * program; null turns studio mode off (the main canvas shows the program again).
+   */
+  setPreview(canvas: OffscreenCanvas | null, sceneId: string | null): void {
+    if (canvas && this.preview?.canvas !== canvas) {
+      this.preview?.destroy();
+      this.preview = new StudioModeView(this.device, canvas);
+      this.preview.setSize(this.canvas.width, this.canvas.height);
+    }
+    if (this.preview) {
+      this.preview.sceneId = sceneId;
+      this.preview.drawn = '';
+    }
+  }
+
+  /** The scene studio mode previews, when it is not on the program already (its sources need their frames too). */
+  previewScene(): Scene | null {
+    const id = this.preview?.sceneId;
+    if (!id || !this.collection) return null;
+    return this.collection.scenes.find((s) => s.id === id) ?? null;
   }
 
   /** Takes a new scene collection; a change of scene with a `transition` other than a cut starts it. */
@@ -235,8 +264,28 @@ export class Program {
       d.changed = false;
       this.lastSceneId = cur.id;
     }
-    enc.copyTextureToTexture({ texture: out }, { texture: this.ctx.getCurrentTexture() }, [out.width, out.height]);
+    // In studio mode the main canvas shows the scene being edited and the program goes beside it.
+    const shown = this.encodePreview(enc, cur, scenes.length > 1) ?? out;
+    enc.copyTextureToTexture({ texture: shown }, { texture: this.ctx.getCurrentTexture() }, [out.width, out.height]);
+    if (this.preview?.sceneId) this.preview.presentProgram(enc, out);
     return output === 'nv12' ? this.nv12Pass.encode(enc, out, timestampUs, durationUs, this.timer) : null;
+  }
+
+  /** Studio mode: the preview scene's picture (its own composite, or the program's when it is the same scene); null when off. */
+  private encodePreview(enc: GPUCommandEncoder, programScene: Scene | undefined, transitioning: boolean): GPUTexture | null {
+    const view = this.preview, ps = this.previewScene();
+    if (!view || !ps) return null;
+    if (ps.id === programScene?.id && !transitioning) {
+      this.previewShows = 'program';
+      view.drawn = '';
+      return this.outputTex!;
+    }
+    const d = this.drawsFor(ps);
+    // A scene in a transition is drawn by the program too, which marks it changed every tick.
+    if (d.changed || view.drawn !== ps.id) view.compose(enc, ps.id, d.items, d.count, this.timer);
+    if (!transitioning || !this.scenesOnScreen().includes(ps)) d.changed = false;
+    this.previewShows = 'own';
+    return view.texture;
   }
 
   /** Whether the scene is one opaque, unscaled picture covering the whole canvas. */
@@ -260,8 +309,8 @@ export class Program {
    * Reads the program picture back (OBS's "Screenshot (Output)"): RGBA bytes, rows packed.
    * Not for the frame loop: it waits for the GPU.
    */
-  async readback(): Promise<{ width: number; height: number; rgba: Uint8Array<ArrayBuffer> }> {
-    const out = this.outputTex!;
+  async readback(which: 'program' | 'preview' = 'program'): Promise<{ width: number; height: number; rgba: Uint8Array<ArrayBuffer> }> {
+    const out = which === 'preview' && this.preview && this.previewShows === 'own' ? this.preview.texture : this.outputTex!;
     const w = out.width, h = out.height, stride = Math.ceil(w * 4 / 256) * 256;
     const buf = this.device.createBuffer({ size: stride * h, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ, label: 'program-readback' });
     try {
@@ -288,6 +337,7 @@ export class Program {
     this.compositor.destroy(); this.toCompositor.destroy(); this.transitionPass.destroy();
     this.nv12Pass.destroy(); this.timer.destroy();
     for (const p of this.placeholders.values()) p.destroy();
+    this.preview?.destroy();
     this.outputTex?.destroy(); this.fromTex?.destroy(); this.toTex?.destroy(); this.blankTex?.destroy();
   }
 }

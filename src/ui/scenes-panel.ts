@@ -2,21 +2,19 @@ import { h } from './dom.ts';
 import { batched, keyedList, type KeyedRow } from './keyed-list.ts';
 import { icon } from './icons.ts';
 import type { Studio } from '../studio.ts';
-import type { Scene, TransitionKind } from '../scene/types.ts';
+import type { Scene } from '../scene/types.ts';
+import { mountTransitions } from './transition-panel.ts';
 
 type Report = (e: unknown) => void;
-interface SceneRowData { scene: Readonly<Scene>; current: boolean; only: boolean }
+interface SceneRowData { scene: Readonly<Scene>; current: boolean; previewed: boolean; only: boolean }
 
 /**
  * The Scenes dock (OBS's): the collection's scenes with the one on the program marked; click one
- * to switch to it with the chosen transition; add, rename inline, duplicate and delete.
+ * to switch to it with its transition (in studio mode: to preview it); add, rename inline,
+ * duplicate and delete; the transition settings below the list.
  */
 export function mountScenes(root: HTMLElement, studio: Studio, report: Report): void {
   const list = h('ul', { class: 'dock-list', id: 'scenes-list', 'aria-label': 'Scenes' });
-  const transition = h('select', { id: 'transition-kind', 'aria-label': 'Transition' },
-    h('option', { value: 'fade', text: 'Fade' }), h('option', { value: 'cut', text: 'Cut' }));
-  const duration = h('input', { type: 'number', id: 'transition-ms', min: 0, max: 10000, step: 50, value: 300, 'aria-label': 'Fade duration (ms)' });
-  transition.addEventListener('change', () => { duration.disabled = transition.value === 'cut'; });
   const add = h('button', { type: 'button', id: 'scene-add', 'aria-label': 'Add scene' }, '+ Scene');
   const rows = new Map<string, ReturnType<typeof sceneRow>>();
 
@@ -30,9 +28,9 @@ export function mountScenes(root: HTMLElement, studio: Studio, report: Report): 
   });
 
   const switchTo = (id: string) => {
+    if (studio.studioMode) { studio.setPreviewScene(id).catch(report); return; }
     if (id === studio.currentScene) return;
-    const kind = transition.value as TransitionKind;
-    studio.switchScene(id, { transition: kind, durationMs: duration.valueAsNumber }).catch(report);
+    studio.switchScene(id).catch(report);
   };
 
   function sceneRow(d: SceneRowData): KeyedRow<SceneRowData> & { startRename(): void } {
@@ -90,6 +88,7 @@ export function mountScenes(root: HTMLElement, studio: Studio, report: Report): 
       name.title = v.current ? `${n} (on the program)` : `Switch to ${n}`;
       if (v.current) name.setAttribute('aria-current', 'true'); else name.removeAttribute('aria-current');
       el.classList.toggle('current', v.current);
+      el.classList.toggle('previewed', v.previewed);
       renameBtn.setAttribute('aria-label', `Rename ${n}`);
       dupBtn.setAttribute('aria-label', `Duplicate ${n}`);
       delBtn.setAttribute('aria-label', `Delete ${n}`);
@@ -104,12 +103,12 @@ export function mountScenes(root: HTMLElement, studio: Studio, report: Report): 
   const sync = keyedList<SceneRowData>(list, (d) => d.scene.id, sceneRow);
   function render(): void {
     const st = studio.scenes;
-    sync(st.scenes.map((scene) => ({ scene, current: scene.id === st.currentSceneId, only: st.scenes.length === 1 })));
+    sync(st.scenes.map((scene) => ({ scene, current: scene.id === st.currentSceneId, previewed: scene.id === studio.previewScene, only: st.scenes.length === 1 })));
     for (const id of rows.keys()) if (!st.scenes.some((s) => s.id === id)) rows.delete(id);
   }
 
-  root.append(list, h('div', { class: 'dock-tools' }, add,
-    h('label', { class: 'inline' }, 'Transition', transition), duration, h('span', { class: 'unit', text: 'ms' })));
+  root.append(list, h('div', { class: 'dock-tools' }, add));
+  mountTransitions(root, studio, report);
   studio.addEventListener('scenes', batched(render));
   render();
 }

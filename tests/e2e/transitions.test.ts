@@ -8,13 +8,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startServer } from '../helpers/browser.ts';
-import { scratchDir, shared } from '../helpers/media.ts';
+import { scratchDir } from '../helpers/media.ts';
+import { captureRgba, twoImageScenes } from '../helpers/scene-setup.ts';
 import { ev, saveFileFromPage, TestPages } from '../helpers/studio.ts';
-import { psnrWhere, putBlob, rgbFrames } from '../helpers/frames.ts';
+import { psnrWhere, rgbFrames } from '../helpers/frames.ts';
 import { transitionReference } from '../reference/transition.ts';
 import type { TransitionSpec } from '../../src/scene/types.ts';
 
@@ -30,33 +29,8 @@ afterAll(async () => { await browser?.close(); await server?.close(); });
 const pages = new TestPages(() => ({ browser, url }));
 afterEach(() => pages.closeAll());
 
-/** A still scaled to W×H as PNG bytes. */
-function still(src: string, name: string): Buffer {
-  const file = join(out, name);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', shared(src), '-vf', `scale=${W}:${H}:flags=lanczos`, file]);
-  return readFileSync(file);
-}
-
-/** The program as straight RGBA bytes (a PNG capture decoded by ffmpeg). */
-async function capture(page: Page, name: string): Promise<Uint8Array> {
-  const f = await saveFileFromPage(page, `window.studio.captureProgram().then((b) => new File([b], ${JSON.stringify(name)}))`, out);
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', f.path, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-']);
-  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
-}
-
-/** Two scenes, each one image filling the canvas; resolves to their ids. */
-async function twoScenes(page: Page): Promise<{ a: string; b: string }> {
-  await ev(page, `window.studio.setOutput({ width: ${W}, height: ${H}, frameRate: 30 })`);
-  await putBlob(page, 'imgA', still('media/segmentation/001.jpg', 'a.png'), 'image/png', 'a.png');
-  await putBlob(page, 'imgB', still('media/segmentation/015.jpg', 'b.png'), 'image/png', 'b.png');
-  const a = await ev<string>(page, 'window.studio.currentScene');
-  const b = await ev<string>(page, `window.studio.createScene('B')`);
-  const srcA = await ev<string>(page, `window.studio.addSource({ kind: 'image', image: window.imgA })`);
-  const srcB = await ev<string>(page, `window.studio.addSource({ kind: 'image', image: window.imgB })`);
-  await ev(page, `window.studio.addItem(${JSON.stringify(a)}, ${JSON.stringify(srcA)})`);
-  await ev(page, `window.studio.addItem(${JSON.stringify(b)}, ${JSON.stringify(srcB)})`);
-  return { a, b };
-}
+const capture = (page: Page, name: string) => captureRgba(page, out, name);
+const twoScenes = (page: Page) => twoImageScenes(page, W, H, out);
 
 function maxDiff(got: Uint8Array, want: Uint8Array): { max: number; over: number } {
   let max = 0, over = 0;
