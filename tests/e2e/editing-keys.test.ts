@@ -183,6 +183,21 @@ describe('undo and media', () => {
     expect(await ev(page, 'window.studio.redo()')).toBe(true);
     expect(await ev(page, `window.studio.listSources().some((s) => s.id === ${JSON.stringify(id)})`)).toBe(false);
   });
+
+  it('undoing the removal of a live camera opens the camera again; redo closes it', async () => {
+    const cam = await ev<string>(page, `window.studio.listSources().find((s) => s.settings.kind === 'camera' && s.status === 'live')?.id`);
+    expect(cam).toBeTruthy();
+    await ev(page, `window.studio.removeSource(${JSON.stringify(cam)})`);
+    expect(await ev(page, 'window.studio.cameraState')).toBe('off');
+    expect(await ev(page, 'window.studio.undo()')).toBe(true);
+    await expect.poll(() => ev(page, `window.studio.listSources().find((s) => s.id === ${JSON.stringify(cam)})?.status`)).toBe('live');
+    expect(await ev(page, 'window.studio.cameraState')).toBe('on');
+    expect(await ev(page, `window.studio.sourceTracks(${JSON.stringify(cam)}).video?.readyState`)).toBe('live');
+    expect(await ev(page, 'window.studio.redo()')).toBe(true);
+    expect(await ev(page, 'window.studio.cameraState')).toBe('off');
+    expect(await ev(page, 'window.studio.undo()')).toBe(true);
+    await expect.poll(() => ev(page, 'window.studio.cameraState')).toBe('on');
+  });
 });
 
 describe('hotkeys panel and accessible names', () => {
