@@ -11,8 +11,9 @@ import { OutputLink } from '../src/program/output-link.ts';
 import { GpuRecovery } from '../src/program/gpu-recovery.ts';
 import { QualityGovernor, QUALITY_SETTINGS, type QualityLevel } from '../src/program/quality.ts';
 import { DebugLoadPass } from '../src/gpu/passes/debug-load.ts';
-import { Segmenter, type SegmenterLike } from '../src/segment/segmenter.ts';
-import { WorkerSegmenter } from '../src/segment/worker-segmenter.ts';
+import type { SegmenterLike } from '../src/segment/segmenter.ts';
+import { chooseSegmenter } from '../src/segment/choose-segmenter.ts';
+import { idleEffectsStats, programStats } from '../src/program/render-stats.ts';
 import { DEFAULT_MASK_OPTIONS, type MaskOptions } from '../src/segment/mask-options.ts';
 import type { BackgroundEffect } from '../src/segment/background-effect.ts';
 import type { SceneCollection, TransitionSpec } from '../src/scene/types.ts';
@@ -20,7 +21,7 @@ import { installErrorTransfer } from '../src/util/rpc-errors.ts';
 import { RateMeter, Smoothed } from '../src/util/stats.ts';
 import { wallMicros } from '../src/util/clock.ts';
 import { GPUDeviceLostError, StudioError, StudioStateError, WebGPUUnavailableError, asStudioError } from '../src/util/errors.ts';
-import type { EffectsStats, IngestPath, OutputPath, RenderEvents, RenderStats } from '../src/util/types.ts';
+import type { IngestPath, OutputPath, RenderEvents, RenderStats } from '../src/util/types.ts';
 import type { RenderWorkerApi, VideoFileInfo } from '../src/worker-apis.ts';
 import type { SourceNode } from '../src/sources/source-node.ts';
 
@@ -90,13 +91,8 @@ class RenderWorker implements RenderWorkerApi {
     this.events = events;
     const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
     if (!adapter) throw new WebGPUUnavailableError(NO_WEBGPU_HELP, { reason: navigator.gpu ? 'requestAdapter returned null' : 'navigator.gpu is missing' });
-    // On a CPU rasteriser the model's WebGPU kernels take seconds per frame (measured on
-    // SwiftShader) and would stall the shared queue; onnxruntime's wasm backend takes ~20 ms.
-    const software = isSoftwareAdapter(adapter);
     try {
-      // The wasm model runs in a worker of its own, so model runs never hold up the program clock.
-      this.segmenter = software ? await WorkerSegmenter.create('general') : await this.webGpuOrWorkerSegmenter();
-      this.segmenterReason = software ? 'software GPU: the model runs faster on the CPU (wasm) than on SwiftShader' : this.segmenter.fallbackReason;
+      ({ segmenter: this.segmenter, reason: this.segmenterReason } = await chooseSegmenter(isSoftwareAdapter(adapter)));
     } catch (e) {
       // Background effects are lost, the cameras and recording are not.
       this.effectsError = asStudioError(e, 'Background removal is unavailable').message;
@@ -146,19 +142,9 @@ class RenderWorker implements RenderWorkerApi {
     if (this.segmenter?.backend === 'webgpu') {
       this.segmenter.dispose();
       this.segmenter = null;
-      this.segmenter = await this.webGpuOrWorkerSegmenter();
-      this.segmenterReason = this.segmenter.fallbackReason;
+      ({ segmenter: this.segmenter, reason: this.segmenterReason } = await chooseSegmenter(false));
     }
     return this.buildGpu();
-  }
-
-  /** The model on WebGPU, or on wasm in its own worker (with the reason) where WebGPU fails. */
-  private async webGpuOrWorkerSegmenter(): Promise<SegmenterLike> {
-    try {
-      return await Segmenter.create({ model: 'general', backend: 'webgpu' });
-    } catch (e) {
-      return WorkerSegmenter.create('general', `the WebGPU backend failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 
   private makeEffects(): EffectsChain | null {
@@ -367,16 +353,6 @@ class RenderWorker implements RenderWorkerApi {
     this.policy?.prefer(pref);
   }
 
-  private effectsStats(): EffectsStats {
-    const fx = this.sources?.activeEffects();
-    if (fx) return fx.stats(wallMicros() / 1000);
-    return {
-      backend: this.segmenter?.backend ?? null, fallbackReason: this.segmenterReason, active: false,
-      inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error: this.effectsError,
-      crop: null, fullFramePasses: 0, cropPasses: 0, maskRate: 0, maskAgeP50: NaN, maskAgeP95: NaN,
-    };
-  }
-
   /** The program picture (or studio mode's preview) as a PNG: the composed frame of the next tick. */
   async captureProgram(which: 'program' | 'preview' = 'program'): Promise<Blob> {
     // The next tick composes every change sent before this call.
@@ -406,11 +382,8 @@ class RenderWorker implements RenderWorkerApi {
       sourceHeight: cam?.height ?? 0,
       outputDropped: this.outputDropped + (this.output?.dropped ?? 0) + (p?.nv12Dropped ?? 0),
       adapter: this.gpu?.adapterName ?? '',
-      effects: this.effectsStats(),
-      program: p ? {
-        sceneId: p.currentSceneId, frameRate: this.clock.frameRate, ticks: this.clock.ticks,
-        transformsRecomputed: p.transformsRecomputed, composed: p.composed, reused: p.reused,
-      } : null,
+      effects: this.sources?.activeEffects()?.stats(wallMicros() / 1000) ?? idleEffectsStats(this.segmenter?.backend ?? null, this.segmenterReason, this.effectsError),
+      program: p ? programStats(p, this.clock) : null,
       sources: this.sources?.stats() ?? [],
       quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps },
       gpu: { recoveries: this.recovery.recoveries, down: this.recovery.down, gaveUp: this.recovery.gaveUp },
