@@ -94,7 +94,7 @@ export function mountPreviewEditor(host: HTMLElement, canvas: HTMLElement, studi
     const box = gesture?.box ?? (sel?.visible ? sel : null);
     const hov = hover && hover !== sel?.id ? sc?.items.find((i) => i.id === hover && i.visible) ?? null : null;
     const editable = !!sel && !sel.locked;
-    view.draw({ box, editable, hover: hov, guides: gesture?.guides ?? [], rotateOffset: box ? rotateOffset(box, m) : 0 }, m);
+    view.draw({ box, editable, hover: hov, guides: gesture?.guides ?? [], rotateOffset: box ? rotateOffset(box, m) : 0, canvas: output() }, m);
   }
   const redraw = batched(draw);
 
@@ -102,7 +102,9 @@ export function mountPreviewEditor(host: HTMLElement, canvas: HTMLElement, studi
     const sel = selected();
     const name = sel ? studio.scenes.sources.find((s) => s.id === sel.sourceId)?.name ?? 'Item' : '';
     const r = (n: number) => Math.round(n * 10) / 10;
-    status.textContent = sel ? `${name} selected${sel.locked ? ' (locked)' : ''}: x ${r(sel.x)}, y ${r(sel.y)}, ${r(sel.width)} × ${r(sel.height)}, ${r(sel.rotation)}°` : '';
+    const text = sel ? `${name} selected${sel.locked ? ' (locked)' : ''}: x ${r(sel.x)}, y ${r(sel.y)}, ${r(sel.width)} × ${r(sel.height)}, ${r(sel.rotation)}°` : '';
+    // Source status changes also fire 'scenes'; rewriting the same text would be read out again.
+    if (status.textContent !== text) status.textContent = text;
   }
 
   /** Source sizes for cropping and reset come from the render worker's stats. */

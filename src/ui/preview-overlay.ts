@@ -40,8 +40,8 @@ export function handleCursor(h: Handle, rotation: number): string {
   return a < 22.5 || a >= 157.5 ? 'ew-resize' : a < 67.5 ? 'nwse-resize' : a < 112.5 ? 'ns-resize' : 'nesw-resize';
 }
 
-/** What to draw: the selected item's box (null: none), whether it can be edited, hover outline, guides. */
-export interface OverlayState { box: Box | null; editable: boolean; hover: Box | null; guides: readonly Guide[]; rotateOffset: number }
+/** What to draw: the selected item's box (null: none), whether it can be edited, hover outline, guides, the program size. */
+export interface OverlayState { box: Box | null; editable: boolean; hover: Box | null; guides: readonly Guide[]; rotateOffset: number; canvas: Readonly<Size> }
 
 const el = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] => {
   const e = document.createElementNS(SVG, tag);
@@ -64,8 +64,13 @@ export class OverlayView {
     const at = (p: Point): Point => { const c = toClient(m, p); return [c[0] - o.left, c[1] - o.top]; };
     const pts = (b: Box) => boxCorners(b).map((p) => at(p).join(',')).join(' ');
     const parts: SVGElement[] = [];
+    // A guide on the canvas border is drawn just inside it, where the preview does not clip it.
+    const inset = 1 / m.scale;
+    const inside = (v: number, size: number) => Math.min(Math.max(v, inset), size - inset);
     for (const g of s.guides) {
-      const [a, b] = g.axis === 'x' ? [at([g.at, g.from]), at([g.at, g.to])] : [at([g.from, g.at]), at([g.to, g.at])];
+      const [a, b] = g.axis === 'x'
+        ? [at([inside(g.at, s.canvas.width), g.from]), at([inside(g.at, s.canvas.width), g.to])]
+        : [at([g.from, inside(g.at, s.canvas.height)]), at([g.to, inside(g.at, s.canvas.height)])];
       parts.push(el('line', { class: 'snap-guide', x1: a[0], y1: a[1], x2: b[0], y2: b[1], 'data-axis': g.axis, 'data-at': g.at }));
     }
     if (s.hover) parts.push(el('polygon', { class: 'hover-outline', points: pts(s.hover) }));

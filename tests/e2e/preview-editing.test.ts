@@ -247,6 +247,15 @@ describe('snapping', () => {
     expect(it1.x).toBe(0);
     expect(seen).toContain('x@0');
     expect(await guides()).toEqual([]);
+    // The distance is adjustable (screen px) and stored: at 2 px the same drag stays 5 canvas px (3.4 screen px) away.
+    await page.locator('#snap-distance').fill('2');
+    await page.locator('#snap-distance').press('Enter');
+    expect(JSON.parse(await page.evaluate(`localStorage.getItem('backdrop.previewSnap')`) as string)).toEqual({ enabled: true, distance: 2 });
+    await set(a, { x: 200 });
+    await drag(from, [from[0] - 195 * m.scale, from[1]]);
+    expect(Math.abs((await item(a))!.x - 5)).toBeLessThanOrEqual(0.5);
+    await page.locator('#snap-distance').fill('8');
+    await page.locator('#snap-distance').press('Enter');
   });
 
   it('snaps the centre to the canvas centre line and an edge to another item, exactly', async () => {
@@ -328,6 +337,18 @@ describe('menu, keyboard and what reaches the program', () => {
     await page.keyboard.press('Delete');
     await settle();
     expect(await item(b)).toBeNull();
+  });
+
+  it('a locked item is selected but not moved, and shows no handles', async () => {
+    await set(a, { x: 200, y: 150, width: 320, height: 180, rotation: 0, locked: true });
+    const m = await mapping();
+    const from = client(m, [300, 220]);
+    await drag(from, [from[0] + 50, from[1] + 30]);
+    const still = (await item(a))!;
+    expect([still.x, still.y]).toEqual([200, 150]);
+    expect(await status()).toMatch(/^Red selected \(locked\)/);
+    expect(await page.locator('#preview-editor .handle').count()).toBe(0);
+    await set(a, { locked: false });
   });
 
   it('the outline and handles are drawn over the preview only, never into the program', async () => {
