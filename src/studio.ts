@@ -299,7 +299,8 @@ export class Studio extends EventTarget {
         const saved = this.segmentation !== 'unavailable' ? await loadBackground().catch(() => null) : null;
         id = await this.sources.add({ kind: 'camera', ...opts, audio: opts.audio !== false, ...(saved && saved.type !== 'none' ? { filter: saved } : {}) });
       }
-      const scene = this.sync.store.currentScene;
+      // In studio mode the camera joins the scene being edited, not the program.
+      const scene = this.sync.store.scene(this.editingScene) ?? this.sync.store.currentScene;
       if (!scene.items.some((i) => i.sourceId === id)) this.sync.store.apply({ type: 'addItem', sceneId: scene.id, sourceId: id });
       this.cameraState = 'off';
       this.refreshCameraState();

@@ -310,7 +310,7 @@ export class Program {
    * Not for the frame loop: it waits for the GPU.
    */
   async readback(which: 'program' | 'preview' = 'program'): Promise<{ width: number; height: number; rgba: Uint8Array<ArrayBuffer> }> {
-    const out = which === 'preview' && this.preview && this.previewShows === 'own' ? this.preview.texture : this.outputTex!;
+    const out = which === 'preview' && this.preview?.sceneId && this.previewShows === 'own' ? this.preview.texture : this.outputTex!;
     const w = out.width, h = out.height, stride = Math.ceil(w * 4 / 256) * 256;
     const buf = this.device.createBuffer({ size: stride * h, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ, label: 'program-readback' });
     try {

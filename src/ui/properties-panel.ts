@@ -57,7 +57,7 @@ export function mountProperties(root: HTMLElement, studio: Studio, selection: Se
 
   const render = () => {
     const st = studio.scenes;
-    const scene = st.scenes.find((s) => s.id === st.currentSceneId);
+    const scene = st.scenes.find((s) => s.id === studio.editingScene);
     const item = scene?.items.find((i) => i.id === selection.itemId);
     if (item?.id !== itemId) {
       // Another item: typed values and errors belong to the one left behind.

@@ -41,7 +41,7 @@ export function wireSourceKeys(list: HTMLElement, root: HTMLElement, studio: Stu
   };
   const itemOf = (id: string): Readonly<SceneItem> | undefined => {
     const st = studio.scenes;
-    return st.scenes.find((s) => s.id === st.currentSceneId)?.items.find((i) => i.id === id);
+    return st.scenes.find((s) => s.id === studio.editingScene)?.items.find((i) => i.id === id);
   };
   const nameOf = (item: Readonly<SceneItem>) => studio.scenes.sources.find((s) => s.id === item.sourceId)?.name ?? 'source';
   const rows = () => [...list.querySelectorAll<HTMLElement>(':scope > li[data-item-id] .row-name')];

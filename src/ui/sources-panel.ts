@@ -47,7 +47,7 @@ export function mountSources(root: HTMLElement, studio: Studio, selection: Selec
     try {
       const sourceId = await studio.addSource(spec);
       const o = studio.scenes.output;
-      const itemId = await studio.addItem(studio.currentScene, sourceId, place?.(o.width, o.height));
+      const itemId = await studio.addItem(studio.editingScene, sourceId, place?.(o.width, o.height));
       selection.set(itemId);
     } catch (e) { report(e); } finally { studio.endEditGroup(); }
   };
@@ -134,7 +134,7 @@ export function mountSources(root: HTMLElement, studio: Studio, selection: Selec
   const sync = keyedList<ItemRowData>(list, (d) => d.item.id, itemRow);
   const render = () => {
     const st = studio.scenes;
-    const scene = st.scenes.find((s) => s.id === st.currentSceneId);
+    const scene = st.scenes.find((s) => s.id === studio.editingScene);
     const items = scene?.items ?? [];
     if (selection.itemId && !items.some((i) => i.id === selection.itemId)) selection.set(null);
     const sources = new Map(studio.listSources().map((s) => [s.id, s]));

@@ -75,7 +75,7 @@ describe('scenes, sources and properties panels', () => {
     expect(await edit.inputValue()).toBe('x'.repeat(201));
     await edit.press('Escape');
 
-    await page.getByLabel('Transition').selectOption('cut');
+    await page.locator('#transition-kind').selectOption('cut');
     await page.getByRole('button', { name: 'Interview', exact: true }).click();
     await expect.poll(async () => (await current()).name).toBe('Interview');
 
