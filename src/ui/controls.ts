@@ -53,7 +53,8 @@ export function mountControls(root: HTMLElement, studio: Studio, report: (e: unk
     const on = studio.cameraState === 'on';
     const rec = studio.recordingState;
     camButton.textContent = on ? 'Stop camera' : studio.cameraState === 'starting' ? 'Starting…' : 'Start camera';
-    recButton.disabled = !on || rec === 'starting' || rec === 'stopping';
+    // The program is recorded whatever it shows: a scene of images or a screen needs no camera.
+    recButton.disabled = rec === 'starting' || rec === 'stopping';
     const running = rec === 'recording' || rec === 'paused';
     recButton.textContent = running ? '■ Stop recording' : rec === 'stopping' ? 'Saving…' : '● Record';
     recButton.setAttribute('aria-pressed', String(running));
@@ -62,9 +63,12 @@ export function mountControls(root: HTMLElement, studio: Studio, report: (e: unk
     pauseButton.setAttribute('aria-pressed', String(rec === 'paused'));
     codec.disabled = container.disabled = rec !== 'idle';
     const hint = document.getElementById('preview-hint');
-    if (hint) hint.hidden = on;
+    // The hint is for an empty studio: any item in the scene shown says it has begun.
+    const shown = studio.scenes.scenes.find((sc) => sc.id === studio.editingScene);
+    if (hint) hint.hidden = on || (shown?.items.length ?? 0) > 0;
   };
   studio.addEventListener('state', sync);
+  studio.addEventListener('scenes', sync);
   setInterval(() => { timer.textContent = formatDuration(studio.recordingElapsedMs); }, 250);
   sync();
 }
