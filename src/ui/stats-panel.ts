@@ -16,6 +16,7 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
   const pct = (n: number, of: number) => (of > 0 ? ` (${((100 * n) / of).toFixed(1)}%)` : '');
   const rows: Row[] = [
     ['Output FPS', r ? r.fps.toFixed(1) : '—'],
+    ['GPU restarts recovered', r?.gpu ? `${r.gpu.recoveries}${r.gpu.gaveUp ? ' — gave up' : r.gpu.down ? ' — rebuilding…' : ''}` : '—', !!r?.gpu && (r.gpu.recoveries > 0 || r.gpu.down)],
     ['Frames missed due to rendering lag', `${missed} / ${rendered + missed}${pct(missed, rendered + missed)}`, missed > 0],
     ['Frames skipped due to encoding lag', `${skipped} / ${(e?.framesEncoded ?? 0) + skipped}${pct(skipped, (e?.framesEncoded ?? 0) + skipped)}`, skipped > 0],
     ['Encoder queue', e?.recording ? String(e.encoderQueue) : '—'],

@@ -69,6 +69,8 @@ describe('GPU process crash', () => {
     await crashGpu();
     await waitInPage(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
     await waitInPage(page, 'window.studio.recordingElapsedMs >= 12000', 15_000);
+    // The stats panel says so too.
+    await expect.poll(() => page.locator('#stats').textContent(), { timeout: 5000 }).toMatch(/GPU restarts recovered\s*1/);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
     const warnings = await ev<string[]>(page, 'window.__warnings');
     const errors = await ev<string[]>(page, 'window.__errors');
