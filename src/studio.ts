@@ -17,6 +17,7 @@ import type { CameraOptions, CodecSupport, EncodeStartInfo, IngestPath, Recordin
 import { AudioHub, type AddAudioSource } from './studio/audio-hub.ts';
 import { Recorder, outputFeeds, type RecordingState } from './studio/recorder.ts';
 import { SceneSync } from './studio/scene-sync.ts';
+import { StudioMode } from './studio/studio-mode.ts';
 import { SourceMedia } from './studio/source-media.ts';
 import { SourceManager, type SourceInfo, type SourceSpec } from './studio/source-manager.ts';
 
@@ -56,9 +57,7 @@ export class Studio extends EventTarget {
   private readonly media: SourceMedia;
   private readonly sources: SourceManager;
   private readonly recorder: Recorder;
-  /** Studio mode: the program canvas (made on first use) and the scene previewed (null: studio mode off). */
-  private programCanvas: HTMLCanvasElement | null = null;
-  private previewId: string | null = null;
+  private readonly mode: StudioMode;
 
   constructor(canvas: HTMLCanvasElement) {
     super();
@@ -69,13 +68,6 @@ export class Studio extends EventTarget {
     const onError = (e: StudioError) => this.emit('error', e);
     this.sync = new SceneSync(this.render, onError);
     this.sync.store.subscribe((_, cmd) => this.emit('scenes', { cause: cmd.type === 'restore' ? cmd.via : 'edit' }));
-    // A previewed scene that was removed (or undone away) leaves the preview on the program's scene.
-    this.sync.store.subscribe(() => {
-      if (this.previewId !== null && !this.sync.store.scene(this.previewId)) {
-        this.previewId = this.currentScene;
-        void this.render.setPreviewScene(this.previewId);
-      }
-    });
     this.sync.history.subscribe(() => this.emit('scenes', { cause: 'history' }));
     this.hub = new AudioHub(this.encode, {
       state: (d) => this.emit('audiostate', d), error: onError, sources: () => this.emit('audiosources'),
@@ -103,6 +95,7 @@ export class Studio extends EventTarget {
       const opts = loadMaskOptions();
       if (opts && info.segmentation !== 'unavailable') await this.render.setMaskOptions(opts).catch(() => {});
     });
+    this.mode = new StudioMode(this.render, this.sync.store, this.ready, () => this.emit('scenes', { cause: 'studio-mode' }));
   }
 
   private emit(name: StudioEventName, detail?: unknown): void {
@@ -464,41 +457,17 @@ export class Studio extends EventTarget {
    * Studio mode's program canvas, made on first use; the UI puts it beside the main canvas,
    * which previews the scene being edited while studio mode is on.
    */
-  get studioProgramCanvas(): HTMLCanvasElement {
-    if (!this.programCanvas) {
-      this.programCanvas = document.createElement('canvas');
-      this.programCanvas.width = this.scenes.output.width;
-      this.programCanvas.height = this.scenes.output.height;
-      const offscreen = this.programCanvas.transferControlToOffscreen();
-      void this.ready.then(() => this.render.attachStudioCanvas(Comlink.transfer(offscreen, [offscreen])));
-    }
-    return this.programCanvas;
-  }
+  get studioProgramCanvas(): HTMLCanvasElement { return this.mode.programCanvas; }
   /** Whether studio mode is on (a preview scene is edited beside the program). */
-  get studioMode(): boolean { return this.previewId !== null; }
+  get studioMode(): boolean { return this.mode.sceneId !== null; }
   /** The scene on studio mode's preview, or null when studio mode is off. */
-  get previewScene(): string | null { return this.previewId; }
+  get previewScene(): string | null { return this.mode.sceneId; }
   /** The scene edits apply to: studio mode's preview, else the program's. */
-  get editingScene(): string { return this.previewId ?? this.currentScene; }
-
+  get editingScene(): string { return this.mode.sceneId ?? this.currentScene; }
   /** Turns studio mode on (the preview starts on the program's scene) or off. */
-  async setStudioMode(on: boolean): Promise<void> {
-    await this.ready;
-    if (on) void this.studioProgramCanvas;
-    this.previewId = on ? (this.previewId ?? this.currentScene) : null;
-    await this.render.setPreviewScene(this.previewId);
-    this.emit('scenes', { cause: 'studio-mode' });
-  }
-
+  async setStudioMode(on: boolean): Promise<void> { await this.ready; await this.mode.set(on); }
   /** Puts a scene on studio mode's preview (the program is untouched). */
-  async setPreviewScene(id: string): Promise<void> {
-    await this.ready;
-    if (this.previewId === null) throw new StudioStateError('Studio mode is off: turn it on to preview a scene, or switch scenes directly.');
-    if (!this.sync.store.scene(id)) throw new StudioStateError(`No scene has the id ${JSON.stringify(id)}.`);
-    this.previewId = id;
-    await this.render.setPreviewScene(id);
-    this.emit('scenes', { cause: 'studio-mode' });
-  }
+  async setPreviewScene(id: string): Promise<void> { await this.ready; await this.mode.preview(id); }
 
   /**
    * Studio mode's "Transition": the preview scene goes to the program with `opts` (else its own
@@ -506,8 +475,8 @@ export class Studio extends EventTarget {
    */
   async transition(opts: Parameters<Studio['switchScene']>[1] = {}): Promise<void> {
     await this.ready;
-    if (this.previewId === null) throw new StudioStateError('Studio mode is off: there is no preview scene to transition to.');
-    const to = this.previewId, from = this.currentScene;
+    const to = this.mode.sceneId, from = this.currentScene;
+    if (to === null) throw new StudioStateError('Studio mode is off: there is no preview scene to transition to.');
     await this.switchScene(to, opts);
     if (from !== to && this.sync.store.scene(from)) await this.setPreviewScene(from);
   }
