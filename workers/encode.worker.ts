@@ -177,7 +177,8 @@ class EncodeWorker implements EncodeWorkerApi {
         if (done) break;
         try {
           const wall = clock.map(value.timestamp);
-          if (this.rec !== rec || output.stopped) continue;
+          // A stopped output (failed, or finishing) takes no more frames: the camera is let go below.
+          if (this.rec !== rec || output.stopped) break;
           const stamped = new VideoFrame(value, { timestamp: wall });
           try { output.encodeFrame(stamped); } finally { stamped.close(); }
         } finally {
@@ -189,6 +190,7 @@ class EncodeWorker implements EncodeWorkerApi {
     } finally {
       // No more picture: sound past the last frame would have none.
       output.endAudio();
+      await reader.cancel().catch(() => {});
     }
   }
 
@@ -280,8 +282,8 @@ class EncodeWorker implements EncodeWorkerApi {
   async stop(): Promise<EncodeResult> {
     const rec = this.rec;
     if (!rec) throw new StudioStateError('Not recording.');
-    rec.port.onmessage = null;
-    rec.port.close();
+    // A frame still on its way is closed here (a closed port would drop it unclosed); the port closes at the end.
+    rec.port.onmessage = (ev: MessageEvent<{ frame?: VideoFrame }>) => ev.data.frame?.close();
     for (const r of rec.cameras) await r.cancel().catch(() => {});
     for (const o of rec.outputs) o.endAudio();
     if (rec.audioReader) {
@@ -297,6 +299,8 @@ class EncodeWorker implements EncodeWorkerApi {
       await rec.audioReader.cancel().catch(() => {});
     }
     const results = await Promise.all(rec.outputs.map((o) => o.finish()));
+    rec.port.onmessage = null;
+    rec.port.close();
     clearInterval(rec.flushTimer);
     this.lastStats = this.getStats();
     this.rec = null;

@@ -1,6 +1,7 @@
 import { EncodePacer } from './pacer.ts';
 import { AudioTrack } from './audio-track.ts';
 import { VideoFailover } from './video-failover.ts';
+import { FrameGrid } from './frame-grid.ts';
 import type { PauseClock } from './pause-clock.ts';
 import { EncoderError, StudioError, asStudioError } from '../util/errors.ts';
 import type { OutputKind, OutputResult, OutputStats } from '../util/types.ts';
@@ -87,6 +88,7 @@ export class OutputSession {
   private audioUntilUs = Infinity;
   private done: Promise<OutputResult> | null = null;
   private reported = false;
+  private readonly grid: FrameGrid | null;
   /**
    * Sound that arrived before the first frame did (copies, at most EARLY_AUDIO_US): a frame is
    * stamped when it was captured but arrives after rendering, so sound captured after it may
@@ -99,6 +101,7 @@ export class OutputSession {
     // A key frame every second: the fragmented MP4 closes a fragment at each, so a crash or a
     // full disk loses at most about a second of what was recorded.
     this.pacer = new EncodePacer(spec.frameRate, 3, 1);
+    this.grid = spec.kind === 'program' ? new FrameGrid(spec.frameRate, pauses) : null;
     this.bytesPerSecond = ((spec.video.bitrate ?? 0) + (spec.audio?.bitrate ?? 0)) / 8;
   }
 
@@ -134,19 +137,22 @@ export class OutputSession {
     if (this.stopped) return;
     const t = frame.timestamp;
     if (this.pauses.paused(t)) return;
-    // Program frames are snapped to the frame grid in the file: one within half a frame of the
-    // last would land on its timestamp (seen under load: pairs 1 ms apart). Counted as skipped.
-    const minStepUs = this.spec.kind === 'program' ? 500_000 / this.spec.frameRate : 1;
-    if (this.firstUs !== null && t - this.lastVideoUs < minStepUs) { this.pacer.framesSkipped++; return; }
+    // Program frames take a slot of the file's frame grid; a camera's keep their own times.
+    const at = this.grid ? this.grid.place(t) : t > this.lastVideoUs ? t : null;
+    if (at === null) { this.pacer.framesSkipped++; return; }
     if (!this.pacer.admit(this.video.queueSize + Math.floor((this.file?.pending ?? 0) / 4))) return;
+    const stamped = at === t ? frame : new VideoFrame(frame, { timestamp: at });
     try {
-      if (this.firstUs === null) this.originUs = this.firstUs = t;
-      if (!this.video.encode(frame, this.pacer.wantsKeyFrame(t))) return;
-      this.lastVideoUs = t;
+      if (this.firstUs === null) this.originUs = this.firstUs = at;
+      if (!this.video.encode(stamped, this.pacer.wantsKeyFrame(at))) return;
+      this.grid?.accept();
+      this.lastVideoUs = at;
       this.pacer.submitted();
       if (this.early.length) this.encodeEarlyAudio();
     } catch (e) {
       this.fail(asStudioError(e, 'Encoding a frame failed'));
+    } finally {
+      if (stamped !== frame) stamped.close();
     }
   }
 

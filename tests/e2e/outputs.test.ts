@@ -162,7 +162,8 @@ describe('two outputs at once', () => {
       await ev(page, `window.studio.debugFailEncoder({ output: 'program-1' })`);
       await waitInPage(page, `window.studio.getStats().then((s) => s.encode.outputs[1].encoderFailovers >= ${i} || s.encode.outputs[1].error)`);
     }
-    await page.waitForTimeout(2000);
+    // The main recording goes on: 2 s more than the stopped one holds.
+    await waitInPage(page, `window.studio.getStats().then((s) => s.encode.outputs[0].durationMs - s.encode.outputs[1].durationMs >= 2000)`);
     const stats = await ev<{ encode: { recording: boolean; outputs: OutputStats[] } }>(page, 'window.studio.getStats()');
     const state = await ev<string>(page, 'window.studio.recordingState');
     await ev(page, 'window.studio.stopRecording()');

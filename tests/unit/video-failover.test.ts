@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VideoFailover, type VideoFailoverEvents } from '../../src/encode/video-failover.ts';
 import { partName, sameDecoderConfig } from '../../src/encode/output-session.ts';
+import { FrameGrid } from '../../src/encode/frame-grid.ts';
+import { PauseClock } from '../../src/encode/pause-clock.ts';
 
 /** A stand-in for WebCodecs' VideoEncoder: records what it was asked, and can crash. */
 class FakeEncoder {
@@ -140,5 +142,49 @@ describe('file parts', () => {
     expect(sameDecoderConfig(a, { ...a, codec: 'avc1.42e01f' })).toBe(false);
     expect(sameDecoderConfig(a, { ...a, description: undefined })).toBe(false);
     expect(sameDecoderConfig({ codec: 'vp09.00.31.08' }, { codec: 'vp09.00.31.08' })).toBe(true);
+  });
+});
+
+describe('FrameGrid', () => {
+  const T = 1e6 / 30;
+  /** Places and accepts a frame, returning its slot number (null: left out). */
+  const put = (g: FrameGrid, t: number, origin: number, offset = 0) => {
+    const at = g.place(t);
+    if (at === null) return null;
+    g.accept();
+    return (at - offset - origin) / T;
+  };
+
+  it('gives jittered frames distinct slots on the grid and leaves out one whose slot is taken', () => {
+    const g = new FrameGrid(30, new PauseClock());
+    const t0 = 1_000_000_000;
+    // 30 fps with ±12 ms jitter, then a pair 1 ms apart, then two frames 20 ms apart.
+    const times = [0, 45_000, 55_000, 100_000, 133_000, 134_000, 200_000, 220_000].map((d) => t0 + d);
+    const slots = times.map((t) => put(g, t, t0));
+    expect(slots.map((x) => (x === null ? null : Math.round(x * 1000) / 1000))).toEqual([0, 1, 2, 3, 4, null, 6, 7]);
+  });
+
+  it('a placed frame that was not encoded does not take its slot', () => {
+    const g = new FrameGrid(30, new PauseClock());
+    expect(g.place(5_000_000)).toBe(5_000_000);
+    g.accept();
+    expect(g.place(5_033_000)).not.toBeNull();
+    // Not accepted (the encoder was behind): the next frame of that slot may have it.
+    expect(g.place(5_034_000)).not.toBeNull();
+  });
+
+  it('after a pause, frames continue on the grid shifted by the time paused, never onto a slot before it', () => {
+    const p = new PauseClock();
+    const g = new FrameGrid(30, p);
+    const t0 = 2_000_000_000;
+    expect(put(g, t0, t0)).toBe(0);
+    expect(put(g, t0 + 33_400, t0)).toBeCloseTo(1, 3);
+    p.pause(t0 + 50_000);
+    p.resume(t0 + 1_050_000);
+    // Captured 1 µs after the resume: in the file just after the last frame before the pause.
+    const at = g.place(t0 + 1_050_001)!;
+    g.accept();
+    expect(p.offset(at)).toBe(1_000_000);
+    expect((at - 1_000_000 - t0) / T).toBeCloseTo(2, 3);
   });
 });
