@@ -20,6 +20,8 @@ import { SceneSync } from './studio/scene-sync.ts';
 import { StudioMode } from './studio/studio-mode.ts';
 import { SourceMedia } from './studio/source-media.ts';
 import { SourceManager, type SourceInfo, type SourceSpec } from './studio/source-manager.ts';
+import { FileProcessor, type ProcessFileOptions } from './studio/file-processor.ts';
+import type { ProcessResult } from './process/types.ts';
 
 installErrorTransfer();
 
@@ -57,6 +59,8 @@ export class Studio extends EventTarget {
   private readonly media: SourceMedia;
   private readonly sources: SourceManager;
   private readonly recorder: Recorder;
+  /** File jobs (background removal of video files), in a worker of their own; results join the recordings. */
+  private readonly files = new FileProcessor((f) => this.emit('recording', f));
   private readonly mode: StudioMode;
 
   constructor(canvas: HTMLCanvasElement) {
@@ -333,6 +337,15 @@ export class Studio extends EventTarget {
 
   /** Removes the background of a still image; resolves to a PNG whose alpha is the person mask. */
   async removeBackground(image: Blob): Promise<Blob> { await this.ready; return this.render.removeBackground(image); }
+
+  /**
+   * Removes the background of a video file (blur, colour, image or transparent, with the mask
+   * options) in a worker of its own, frame by frame with nothing dropped; resolves to the
+   * finished file, which is in the recordings list. A still picture resolves to a PNG cut-out.
+   */
+  processFile(file: Blob, opts: ProcessFileOptions): Promise<File> { return this.files.process(file, opts); }
+  /** Figures of the last processed video: frames, stage times, real-time factor. */
+  get lastProcessResult(): ProcessResult | null { return this.files.lastResult; }
 
   private onSourceEnded(id: string, reason: string): void {
     const entry = this.sync.store.source(id);

@@ -43,6 +43,8 @@ export class EncoderError extends StudioError {}
 export class FinalizeError extends StudioError {}
 /** A media file (image, video, audio, model) could not be read. */
 export class MediaDecodeError extends StudioError {}
+/** A file job (removing the background of a video) was cancelled; its half-written output was removed. */
+export class ProcessCancelledError extends StudioError {}
 /** A file given as an audio source is not audio the browser can decode. */
 export class AudioDecodeError extends StudioError {}
 /** The segmentation model could not be fetched or onnxruntime-web could not load it. */
@@ -58,7 +60,7 @@ export class SceneValidationError extends StudioError {
 export const errorClasses: Record<string, new (message: string, details?: Record<string, unknown>) => StudioError> = {
   StudioError, CameraPermissionError, CameraNotFoundError, CameraUnavailableError, WebGPUUnavailableError,
   GPUDeviceLostError, UnsupportedCodecError, StudioStateError, StorageError, EncoderError, FinalizeError, MediaDecodeError,
-  ModelLoadError, AudioDecodeError, SceneValidationError,
+  ModelLoadError, AudioDecodeError, SceneValidationError, ProcessCancelledError,
 };
 
 /** Turns anything thrown into a StudioError, keeping typed errors as they are. */
