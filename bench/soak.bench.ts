@@ -64,12 +64,12 @@ function browserPid(marker: string): number {
   return found[0]!;
 }
 
-interface Counters { rendered: number; missed: number; outputDropped: number; encoded: number; skipped: number; stalls: number; masks: number; heapMb: number | null }
+interface Counters { rendered: number; missed: number; outputDropped: number; encoded: number; skipped: number; stalls: number; masks: number; heapMb: number | null; micDelayMs: number }
 
 const COUNTERS = `window.studio.getStats().then((s) => ({
   rendered: s.render.framesRendered, missed: s.render.framesMissed, outputDropped: s.render.outputDropped,
   encoded: s.encode.framesEncoded, skipped: s.encode.framesSkipped, stalls: s.encode.videoStalls,
-  masks: s.render.effects.masksProduced,
+  masks: s.render.effects.masksProduced, micDelayMs: s.encode.audioDelayMs,
   heapMb: performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null,
 }))`;
 
@@ -100,6 +100,10 @@ export default async function run({ url, filter, log }: NodeBenchContext): Promi
     await studioReady(page);
     await ev(page, 'window.studio.setOutput({ width: 1280, height: 720, frameRate: 30 })');
     await ev(page, 'window.studio.startCamera()');
+    // The 4:3 camera stretched over the 16:9 canvas: the file scaled back to 4:3 puts the
+    // counter strip and the flash where syncFrames reads them.
+    const cam = await ev<string>(page, 'window.studio.scenes.scenes[0].items[0].id');
+    await ev(page, `window.studio.updateItem(${JSON.stringify(cam)}, { x: 0, y: 0, width: 1280, height: 720, fit: 'stretch' })`);
     await ev(page, `window.studio.setBackground({ type: 'blur' })`);
     await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 2)', 90_000);
     await page.waitForTimeout(3000);
@@ -149,6 +153,9 @@ export default async function run({ url, filter, log }: NodeBenchContext): Promi
       frames_dropped_before_encoder: last.c.outputDropped - first.c.outputDropped,
       video_stalls: last.c.stalls,
       masks_per_s: round((last.c.masks - first.c.masks) / secs, 2),
+      // The microphone delay the recorder subtracts (MixTap's running estimate): a wrong one moves the sound.
+      mic_delay_ms_first: round(first.c.micDelayMs), mic_delay_ms_last: round(last.c.micDelayMs),
+      mic_delay_ms_range: [round(Math.min(...samples.map((x) => x.c.micDelayMs))), round(Math.max(...samples.map((x) => x.c.micDelayMs)))],
       loadavg_1m: round(loadavg()[0]!),
     }];
   } finally {
