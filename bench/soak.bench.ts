@@ -14,7 +14,7 @@ import { launchChromium, openPage } from '../tests/helpers/browser.ts';
 import { scratchDir } from '../tests/helpers/media.ts';
 import { audioSamples, probe } from '../tests/helpers/av.ts';
 import { ev, saveFileFromPage, studioReady, waitInPage } from '../tests/helpers/studio.ts';
-import { audioStart, beepOnsets, makeSyncMedia, pairBeepsWithVideo, syncFrames } from '../tests/helpers/avsync.ts';
+import { audioStart, beepOnsets, makeSyncMedia, pairBeepsWithVideo, syncFrames, SYNC_PROBE_SOURCE, type DeviceSyncLog } from '../tests/helpers/avsync.ts';
 import { median, type BenchResult, type NodeBenchContext } from './types.ts';
 
 export const names = ['soak-720p-blur'] as const;
@@ -107,6 +107,14 @@ export default async function run({ url, filter, log }: NodeBenchContext): Promi
     await ev(page, `window.studio.setBackground({ type: 'blur' })`);
     await waitInPage(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced >= 2)', 90_000);
     await page.waitForTimeout(3000);
+    // What the devices themselves deliver over the same windows (a loaded machine delays the fake
+    // camera's frames): the studio's own share of the lip-sync error is the file's minus this.
+    const deviceSync = async (): Promise<number[]> => {
+      await ev(page, SYNC_PROBE_SOURCE);
+      await page.waitForTimeout(SYNC_WINDOW_S * 1000);
+      const log = await ev<DeviceSyncLog>(page, 'window.__syncProbe.stop()');
+      return pairBeepsWithVideo(log.beeps, log.frames).map((x) => x.offsetMs);
+    };
     await ev(page, 'window.studio.startRecording()');
     const samples: { t: number; pssMb: number; processes: number; c: Counters }[] = [];
     const t0 = Date.now();
@@ -117,10 +125,13 @@ export default async function run({ url, filter, log }: NodeBenchContext): Promi
       log(`soak: ${Math.round((Date.now() - t0) / 1000)} s, ${round(m.kb / 1024)} MB in ${m.processes} processes, ${c.encoded} frames encoded, ${c.missed} missed`);
     };
     await take();
-    while (Date.now() - t0 < minutes * 60_000) {
-      await page.waitForTimeout(Math.min(SAMPLE_EVERY_MS, minutes * 60_000 - (Date.now() - t0)));
+    const deviceStart = await deviceSync();
+    while (Date.now() - t0 < minutes * 60_000 - SYNC_WINDOW_S * 1000) {
+      await page.waitForTimeout(Math.min(SAMPLE_EVERY_MS, minutes * 60_000 - SYNC_WINDOW_S * 1000 - (Date.now() - t0)));
       await take();
     }
+    const deviceEnd = await deviceSync();
+    await take();
     const file = await saveFileFromPage(page as Page, 'window.studio.stopRecording()', dir);
     const p = probe(file.path);
     const vDur = Number(p.streams.find((s) => s.codec_type === 'video')!.duration);
@@ -146,6 +157,10 @@ export default async function run({ url, filter, log }: NodeBenchContext): Promi
       av_offset_start_median_ms: start.length ? round(median(start)) : null,
       av_offset_end_median_ms: end.length ? round(median(end)) : null,
       av_pairs_start: start.length, av_pairs_end: end.length,
+      device_av_offset_start_median_ms: deviceStart.length ? round(median(deviceStart)) : null,
+      device_av_offset_end_median_ms: deviceEnd.length ? round(median(deviceEnd)) : null,
+      studio_av_offset_start_ms: start.length && deviceStart.length ? round(median(start) - median(deviceStart)) : null,
+      studio_av_offset_end_ms: end.length && deviceEnd.length ? round(median(end) - median(deviceEnd)) : null,
       frames_rendered: last.c.rendered - first.c.rendered,
       frames_missed: last.c.missed - first.c.missed,
       frames_encoded: last.c.encoded,
