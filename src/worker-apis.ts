@@ -25,6 +25,10 @@ export interface RenderWorkerApi {
   removeBackground(image: Blob): Promise<Blob>;
   startOutput(port: MessagePort, path: OutputPath, maxInFlight?: number): { width: number; height: number };
   stopOutput(): void;
+  /** The live stream's program frames, handed to the page through `port` (its own bound and drops). */
+  startStreamOutput(port: MessagePort): { width: number; height: number };
+  stopStreamOutput(): void;
+  streamOutputStats(): { framesSent: number; dropped: number };
   setIngestPreference(pref: 'auto' | IngestPath): void;
   captureProgram(which?: 'program' | 'preview'): Promise<Blob>;
   attachStudioCanvas(canvas: OffscreenCanvas): void;

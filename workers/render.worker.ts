@@ -7,7 +7,7 @@ import { removeBackground } from '../src/gpu/still-matte.ts';
 import { Program } from '../src/program/program.ts';
 import { ProgramClock } from '../src/program/program-clock.ts';
 import { SourceRegistry } from '../src/program/source-registry.ts';
-import { OutputLink } from '../src/program/output-link.ts';
+import { ProgramOutputs } from '../src/program/program-outputs.ts';
 import { GpuRecovery } from '../src/program/gpu-recovery.ts';
 import { QualityGovernor, QUALITY_SETTINGS, type QualityLevel } from '../src/program/quality.ts';
 import { DebugLoadPass } from '../src/gpu/passes/debug-load.ts';
@@ -50,7 +50,7 @@ class RenderWorker implements RenderWorkerApi {
       this.lastRenderError = '';
       if (tell || problems.length) {
         this.events?.warning(`The GPU stopped (${this.lostReason}) and the studio rebuilt its pipeline in ${(gapMs / 1000).toFixed(1)} s` +
-          (this.output ? '; the recording goes on with a gap of that length' : '') + (problems.length ? `, but ${problems.join('; ')}` : '') + '.');
+          (this.outputs.recording ? '; the recording goes on with a gap of that length' : '') + (problems.length ? `, but ${problems.join('; ')}` : '') + '.');
       }
     },
     gaveUp: (reason) => this.fail(new GPUDeviceLostError(`The GPU failed again and again (${reason}): after several restarts within a minute the studio stopped trying. ` +
@@ -66,11 +66,10 @@ class RenderWorker implements RenderWorkerApi {
   private readonly clock = new ProgramClock();
   private readonly gpuInFlight: Promise<unknown>[] = [];
   private readonly onScreen = new Set<SourceNode>();
-  private output: OutputLink | null = null;
+  private readonly outputs = new ProgramOutputs();
   private readonly fps = new RateMeter();
   private readonly frameMs = new Smoothed();
   private framesRendered = 0;
-  private outputDropped = 0;
   private running = false;
   private maskOptions: MaskOptions = { ...DEFAULT_MASK_OPTIONS };
   private readonly quality = new QualityGovernor();
@@ -117,7 +116,7 @@ class RenderWorker implements RenderWorkerApi {
     this.program = new Program(gpu.device, this.canvas!, this.sources);
     if (this.collection) this.program.setCollection(this.collection, null, wallMicros());
     if (this.studioCanvas) this.program.setPreview(this.studioCanvas, this.previewSceneId);
-    this.sources.setRecording(this.output !== null);
+    this.sources.setRecording(this.outputs.active);
     return problems;
   }
 
@@ -134,7 +133,7 @@ class RenderWorker implements RenderWorkerApi {
    */
   private async rebuildGpu(): Promise<string[]> {
     this.gpuInFlight.length = 0;
-    this.output?.abandonReadbacks();
+    this.outputs.abandonReadbacks();
     this.stillChain = null;
     this.debugLoad = null;
     // Chains of the old device may still hold the gate of the model's shared input.
@@ -161,8 +160,8 @@ class RenderWorker implements RenderWorkerApi {
 
   /** Takes the scene collection; a change of the current scene with a `transition` other than a cut runs it. */
   setCollection(c: SceneCollection, transition: TransitionSpec | null = null): void {
-    if (this.output && this.collection && (c.output.width !== this.collection.output.width || c.output.height !== this.collection.output.height)) {
-      throw new StudioStateError('The output size cannot change while recording.');
+    if (this.outputs.active && this.collection && (c.output.width !== this.collection.output.width || c.output.height !== this.collection.output.height)) {
+      throw new StudioStateError('The output size cannot change while recording or streaming.');
     }
     this.collection = c;
     this.clock.frameRate = c.output.frameRate;
@@ -251,15 +250,12 @@ class RenderWorker implements RenderWorkerApi {
     for (const n of this.onScreen) await n.encode(enc, nowUs, program.timer);
     const cam = sources.firstCamera(this.collection.sources);
     const stamp = this.clock.stamp(nowUs, cam && this.onScreen.has(cam) && cam.freshThisTick ? cam.captureWallUs : null);
-    const out = this.output;
-    const want = out?.want() ?? 'none';
-    const nv12 = program.encode(enc, nowUs, stamp, this.clock.durationUs, want === 'nv12-readback' ? 'nv12' : 'none');
+    const nv12 = program.encode(enc, nowUs, stamp, this.clock.durationUs, this.outputs.plan() ? 'nv12' : 'none');
     const afterSubmit = program.timer.resolve(enc);
     this.gpu!.device.queue.submit([enc.finish()]);
     afterSubmit();
     // Must happen in the same task as the submit, before the canvas is presented.
-    if (out && want === 'canvas') out.send(new VideoFrame(program.canvas, { timestamp: stamp, duration: this.clock.durationUs }));
-    else if (out && want === 'nv12-readback') out.sendLater(nv12);
+    this.outputs.deliver(program.programCanvas, nv12, stamp, this.clock.durationUs);
     for (const n of this.onScreen) n.afterSubmit(nowUs);
     // Rejects only when the device is lost, which the recovery handles; a dropped rejection would be reported as unhandled.
     this.gpuInFlight.push(this.gpu!.device.queue.onSubmittedWorkDone().catch(() => undefined));
@@ -316,9 +312,7 @@ class RenderWorker implements RenderWorkerApi {
   }
 
   /** Diagnostics: stops (or resumes) handing frames to the recorder, as a stalled GPU would. */
-  setDebugHoldOutput(on: boolean): void {
-    if (this.output) this.output.held = on;
-  }
+  setDebugHoldOutput(on: boolean): void { this.outputs.holdRecording(on); }
 
   /** Diagnostics: extra GPU work with every new mask, as a GPU slow at the effect work (iterations per thread; 0: off). */
   setDebugGpuLoad(iterations: number): void {
@@ -329,22 +323,21 @@ class RenderWorker implements RenderWorkerApi {
   }
 
   /** Starts handing program frames to the encode worker through `port`. */
-  startOutput(port: MessagePort, path: OutputPath, maxInFlight = 4): { width: number; height: number } {
-    this.stopOutput();
-    this.output = new OutputLink(port, path, maxInFlight);
-    this.clock.recording = true;
-    this.sources?.setRecording(true);
-    return { width: this.program!.outputWidth, height: this.program!.outputHeight };
-  }
-
+  startOutput(port: MessagePort, path: OutputPath, maxInFlight = 4): { width: number; height: number } { this.outputs.startRecording(port, path, maxInFlight); return this.outputsChanged(); }
   /** Stops sending frames to the encoder. */
-  stopOutput(): void {
-    if (!this.output) return;
-    this.outputDropped += this.output.dropped;
-    this.output.end();
-    this.output = null;
-    this.clock.recording = false;
-    this.sources?.setRecording(false);
+  stopOutput(): void { this.outputs.stopRecording(); this.outputsChanged(); }
+  /** Starts handing program frames to the page through `port` for the live stream (its own bound and drops). */
+  startStreamOutput(port: MessagePort): { width: number; height: number } { this.outputs.startStream(port, this.gpu?.software ? 'nv12-readback' : 'canvas'); return this.outputsChanged(); }
+  /** Stops the live stream's frames. */
+  stopStreamOutput(): void { this.outputs.stopStream(); this.outputsChanged(); }
+  /** Frames handed to the stream's page side, and dropped because it had not taken earlier ones. */
+  streamOutputStats(): { framesSent: number; dropped: number } { return this.outputs.streamStats(); }
+
+  /** While any output runs, stamps stay evenly spaced and sources keep their clock mapping. */
+  private outputsChanged(): { width: number; height: number } {
+    this.clock.recording = this.outputs.active;
+    this.sources?.setRecording(this.outputs.active);
+    return { width: this.program!.outputWidth, height: this.program!.outputHeight };
   }
 
   /** Chooses the ingest path ('auto' = zero-copy where the platform allows). */
@@ -380,7 +373,7 @@ class RenderWorker implements RenderWorkerApi {
       outputHeight: p?.outputHeight ?? 0,
       sourceWidth: cam?.width ?? 0,
       sourceHeight: cam?.height ?? 0,
-      outputDropped: this.outputDropped + (this.output?.dropped ?? 0) + (p?.nv12Dropped ?? 0),
+      outputDropped: this.outputs.recordingDropped + (p?.nv12Dropped ?? 0),
       adapter: this.gpu?.adapterName ?? '',
       effects: this.sources?.activeEffects()?.stats(wallMicros() / 1000) ?? idleEffectsStats(this.segmenter?.backend ?? null, this.segmenterReason, this.effectsError),
       program: p ? programStats(p, this.clock) : null,

@@ -87,6 +87,8 @@ export class Program {
 
   get outputWidth(): number { return this.canvas.width; }
   get outputHeight(): number { return this.canvas.height; }
+  /** The canvas showing the program, which outputs copy frames from: studio mode's program canvas while it is on. */
+  get programCanvas(): OffscreenCanvas { return this.preview?.sceneId ? this.preview.canvas : this.canvas; }
   /** The program texture (tests and outputs read the composed frame here). */
   get output(): GPUTexture { return this.outputTex!; }
   /** NV12 frames dropped because every readback buffer was busy. */
