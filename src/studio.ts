@@ -20,6 +20,8 @@ import { SceneSync } from './studio/scene-sync.ts';
 import { StudioMode } from './studio/studio-mode.ts';
 import { SourceMedia } from './studio/source-media.ts';
 import { SourceManager, type SourceInfo, type SourceSpec } from './studio/source-manager.ts';
+import { Streamer, type StreamOptions, type StreamStartInfo } from './studio/streamer.ts';
+import type { StreamState, StreamStats } from './stream/stream-stats.ts';
 import { FileProcessor, type ProcessFileOptions } from './studio/file-processor.ts';
 import type { ProcessResult } from './process/types.ts';
 
@@ -27,13 +29,14 @@ installErrorTransfer();
 
 export type CameraState = 'off' | 'starting' | 'on';
 export type { RecordingState, AddAudioSource, SourceSpec, SourceInfo };
+export type { StreamOptions, StreamStartInfo, StreamState, StreamStats };
 
 /**
  * Events: 'state' (camera/recording state), 'scenes' (the scene collection, a source's status or
  * the undo history changed; detail.cause: 'edit' | 'undo' | 'redo' | 'status' | 'history'), 'error' (detail: StudioError), 'warning' (detail: message; the recording goes on), 'recording' (detail: File), 'audiostate'
- * (detail: {state, message}), 'audiosources' (the mixer's sources changed).
+ * (detail: {state, message}), 'audiosources' (the mixer's sources changed), 'stream' (the live stream's state; detail: {state}).
  */
-export type StudioEventName = 'state' | 'scenes' | 'error' | 'warning' | 'recording' | 'audiostate' | 'audiosources';
+export type StudioEventName = 'state' | 'scenes' | 'error' | 'warning' | 'recording' | 'audiostate' | 'audiosources' | 'stream';
 
 function faultToError(f: WorkerFault): StudioError {
   const Cls = errorClasses[f.name] ?? StudioError;
@@ -62,6 +65,7 @@ export class Studio extends EventTarget {
   /** File jobs (background removal of video files), in a worker of their own; results join the recordings. */
   private readonly files = new FileProcessor((f) => this.emit('recording', f));
   private readonly mode: StudioMode;
+  private readonly streamer: Streamer;
 
   constructor(canvas: HTMLCanvasElement) {
     super();
@@ -100,6 +104,12 @@ export class Studio extends EventTarget {
       if (opts && info.segmentation !== 'unavailable') await this.render.setMaskOptions(opts).catch(() => {});
     });
     this.mode = new StudioMode(this.render, this.sync.store, this.ready, () => this.emit('scenes', { cause: 'studio-mode' }));
+    // The stream sends the mix the recorder records (or the camera microphone without a mixer).
+    this.streamer = new Streamer(this.render, async () => {
+      const engine = await this.hub.mixer().catch(() => null);
+      const cam = this.firstCamera(), mic = cam ? this.media.tracksOf(cam).audio : null;
+      return engine?.outputTrack ?? (mic?.readyState === 'live' ? mic : null);
+    }, { change: () => this.emit('stream', { state: this.streamer.state }), error: onError });
   }
 
   private emit(name: StudioEventName, detail?: unknown): void {
@@ -125,6 +135,7 @@ export class Studio extends EventTarget {
   async setOutput(o: OutputSettings): Promise<void> {
     await this.ready;
     if (this.recorder.state !== 'idle') throw new StudioStateError('The output cannot change while recording. Stop the recording first.');
+    if (this.streamer.state !== 'idle') throw new StudioStateError('The output cannot change while streaming. Stop the stream first.');
     this.sync.store.apply({ type: 'setOutput', output: o });
   }
 
@@ -428,8 +439,22 @@ export class Studio extends EventTarget {
   /** How the last recording was finished: regular MP4 or kept fragmented, chapters written, remux time. */
   get lastFinalize(): FinalizeResult | null { return this.recorder.lastFinalize; }
 
-  /** Pipeline, encoder, source and camera statistics. */
-  async getStats(): Promise<StudioStats> {
+  // ── Live stream (WHIP) ────────────────────────────────────────────────────────────────
+
+  /**
+   * Goes live: the program and the mix are published to a WHIP endpoint (Janus, LiveKit,
+   * MediaMTX, Cloudflare Stream, OBS...) beside any recording. Resolves once media flows;
+   * rejects within about 10 s with a StreamError saying what to fix. A lost connection is
+   * retried by itself ('stream' events, getStats().stream.status "Reconnecting…").
+   */
+  async startStream(opts: StreamOptions): Promise<StreamStartInfo> { await this.ready; await this.sync.flush(); return this.streamer.start(opts); }
+  /** Stops the live stream (the server is sent a DELETE); a recording goes on. */
+  stopStream(): Promise<void> { return this.streamer.stop(); }
+  /** 'idle', 'connecting', 'live', 'reconnecting' or 'stopping'. */
+  get streamState(): StreamState { return this.streamer.state; }
+
+  /** Pipeline, encoder, source, camera and live-stream statistics. */
+  async getStats(): Promise<StudioStats & { stream: StreamStats }> {
     const [render, encode] = await Promise.all([this.render.getStats().catch(() => null), this.encode.getStats().catch(() => null)]);
     const cam = this.firstCamera();
     const s = cam ? this.media.settingsOf(cam) : null;
@@ -441,6 +466,7 @@ export class Studio extends EventTarget {
         framesDelivered: cam ? this.media.framesDelivered(cam) : null,
       },
       micDelayMs: this.hub.mixTap?.delayMs ?? null,
+      stream: this.streamer.stats(),
     };
   }
 
