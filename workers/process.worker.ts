@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { acquireGpu, isSoftwareAdapter, NO_WEBGPU_HELP, type GpuContext } from '../src/gpu/device.ts';
 import { EffectsChain } from '../src/gpu/effects.ts';
 import { removeBackground } from '../src/gpu/still-matte.ts';
+import { MirrorAveragingSegmenter } from '../src/process/mirror-segmenter.ts';
 import { processVideo } from '../src/process/pipeline.ts';
 import type { ProcessOptions, ProcessProgress, ProcessResult, ProcessWorkerApi } from '../src/process/types.ts';
 import { chooseSegmenter } from '../src/segment/choose-segmenter.ts';
@@ -58,12 +59,15 @@ class ProcessWorker implements ProcessWorkerApi {
       if (job.signal.aborted) throw new ProcessCancelledError('The job was cancelled before it started; nothing was saved.');
       const { gpu, segmenter, reason } = await this.setup();
       // A fresh chain per file: person tracking and temporal smoothing start with its first frame.
-      const chain = new EffectsChain(gpu.device, segmenter, reason);
+      // Files can afford two model runs per look: the second on the mirrored frame (see MirrorAveragingSegmenter).
+      const mirrored = new MirrorAveragingSegmenter(segmenter, segmenter.backend === 'webgpu' ? gpu.device : null);
+      const chain = new EffectsChain(gpu.device, mirrored, reason);
       try {
         return await processVideo({ device: gpu.device, chain, software: gpu.software, adapter: gpu.adapterName, segmentation: segmenter.backend },
           file, opts, job.signal, report);
       } finally {
         chain.destroy();
+        mirrored.dispose();
       }
     }).finally(() => this.jobs.delete(id));
   }

@@ -51,6 +51,10 @@ export class VideoSource {
         if (e instanceof MediaDecodeError) throw e;
         throw new MediaDecodeError(`${label} is not a video file this browser can read (${reason(e)}).`, {}, { cause: e });
       }
+      if (!video && (await input.getTracks()).length === 0) {
+        // A recording cut off before its index was written reads as a file with no tracks.
+        throw new MediaDecodeError(`${label} is damaged or incomplete: it holds no readable tracks.`, { damaged: true });
+      }
       if (!video) throw new MediaDecodeError(`${label} has no video track (is it an audio file?), so there is no background to remove.`, { noVideo: true });
       if (!(await video.canDecode())) {
         const codec = await video.getCodec();
@@ -77,7 +81,7 @@ export class VideoSource {
    */
   async *frames(): AsyncGenerator<SourceFrame, void, unknown> {
     const samples = new VideoSampleSink(this.video).samples();
-    let last = 0;
+    let last = 0, count = 0;
     try {
       for (;;) {
         let r: IteratorResult<VideoSample, void>;
@@ -86,7 +90,7 @@ export class VideoSource {
         } catch (e) {
           throw new MediaDecodeError(`${this.label} is damaged: decoding failed after ${last.toFixed(2)} s (${reason(e)}).`, { atS: last }, { cause: e });
         }
-        if (r.done) return;
+        if (r.done) break;
         const sample = r.value;
         let frame: VideoFrame;
         try {
@@ -95,7 +99,13 @@ export class VideoSource {
           sample.close();
         }
         last = sample.timestamp;
+        count++;
         yield { frame, timestamp: sample.timestamp, duration: sample.duration };
+      }
+      // mediabunny stops quietly where a cut-off file's data ends; the index knows how many frames there should be.
+      if (count < this.frameCount) {
+        throw new MediaDecodeError(`${this.label} is damaged or incomplete: only ${count} of its ${this.frameCount} frames could be read (up to ${last.toFixed(2)} s).`,
+          { damaged: true, framesRead: count, frames: this.frameCount });
       }
     } finally {
       // Stops mediabunny's decoder and closes what it decoded ahead.
