@@ -52,6 +52,14 @@ export function codecOfMime(mimeType: string): StreamVideoCodec | null {
   return STREAM_CODECS.find((c) => MIME[c] === m) ?? null;
 }
 
+/** The codecs (lower-case names: 'h264', 'vp8', 'rtx'...) of the first video section of an SDP; [] when it has none or it was rejected (port 0). */
+export function sdpVideoCodecs(sdp: string): string[] {
+  const sections = sdp.split(/\r?\n(?=m=)/);
+  const video = sections.find((x) => x.startsWith('m=video'));
+  if (!video || /^m=video 0 /.test(video)) return [];
+  return [...video.matchAll(/^a=rtpmap:\d+ ([^/\s]+)\//gm)].map((m) => m[1]!.toLowerCase());
+}
+
 /**
  * Asks for stereo Opus in the server's answer: browsers send mono unless the receiver says it
  * takes stereo, and the studio's mix is stereo. Only the answer's fmtp of Opus is touched.

@@ -1,4 +1,4 @@
-import { CODEC_LABELS, codecOfMime, preferCodec, preferStereoOpus, type StreamVideoCodec } from './codecs.ts';
+import { CODEC_LABELS, codecOfMime, preferCodec, preferStereoOpus, sdpVideoCodecs, type StreamVideoCodec } from './codecs.ts';
 import { StreamNegotiationError } from './stream-errors.ts';
 import { sampleReport } from './stream-stats.ts';
 import { deleteResource, patchIceRestart, postOffer, type WhipAnswer } from './whip-client.ts';
@@ -50,6 +50,11 @@ function connected(pc: RTCPeerConnection, ms: number, signal?: AbortSignal): Pro
   });
 }
 
+/** The server answered without the codec offered (or rejected the video). */
+function refused(codec: StreamVideoCodec): StreamNegotiationError {
+  return new StreamNegotiationError(`The server does not take ${CODEC_LABELS[codec]} video. Choose another codec (H.264 is the most widely taken).`);
+}
+
 /** The ICE part of a description for a restart PATCH (RFC 8840 fragment: credentials, one m-line, candidates). */
 function iceFragment(sdp: string): string {
   const lines = sdp.split(/\r?\n/);
@@ -85,14 +90,13 @@ export class WhipSession {
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc, signal);
       answer = await postOffer(opts.url, opts.token, pc.localDescription!.sdp, signal);
+      if (!sdpVideoCodecs(answer.sdp).includes(opts.codec)) throw refused(opts.codec);
       try {
         await pc.setRemoteDescription({ type: 'answer', sdp: preferStereoOpus(answer.sdp) });
       } catch (e) {
         throw new StreamNegotiationError(`The server's answer could not be used (${e instanceof Error ? e.message : String(e)}).`);
       }
-      if (video.currentDirection !== 'sendonly') {
-        throw new StreamNegotiationError(`The server does not take ${CODEC_LABELS[opts.codec]} video. Choose another codec (H.264 is the most widely taken).`);
-      }
+      if (video.currentDirection !== 'sendonly') throw refused(opts.codec);
       await capBitrate(video.sender, opts.maxBitrate);
       await connected(pc, CONNECT_MS, signal);
       return new WhipSession(pc, opts, answer);

@@ -261,6 +261,26 @@ describe('going live over WHIP (Janus + simple-whip-server)', () => {
     expect(v.maxGap).toBeLessThanOrEqual(1);
   });
 
+  it('sends the codec chosen (H.264, VP8, VP9, AV1) and says so when the server does not take it', async () => {
+    const { page } = wp;
+    const endpoint = await whip.createEndpoint('codecs'), vp8Only = await whip.createEndpoint('vp8-only', undefined, true);
+    const refused = await ev<string>(page, `window.studio.startStream({ url: ${JSON.stringify(vp8Only)}, videoCodec: 'h264' }).then(() => 'live', (e) => e.name + ': ' + e.message)`);
+    console.log(`H.264 to a VP8-only room: ${refused}`);
+    expect(refused).toMatch(/^StreamNegotiationError: The server does not take H\.264 video/);
+    const got: string[] = [];
+    for (const codec of ['vp8', 'vp9', 'av1', 'h264']) {
+      const info = await ev<{ videoCodec: string }>(page, `window.studio.startStream({ url: ${JSON.stringify(endpoint)}, videoCodec: '${codec}', videoBitrate: 1000000 })`);
+      await page.waitForTimeout(2500);
+      await page.evaluate('window.studio.stopStream()');
+      const video = convertRecording(whip.recordings().at(-1)!, out).video!;
+      const p = probe(video).streams.find((x) => x.codec_type === 'video')!;
+      got.push(`${codec} → ${info.videoCodec}, Janus recorded ${p.codec_name} ${p.width}x${p.height} (${p.nb_read_frames} frames)`);
+      expect(p.codec_name).toBe(codec);
+      expect(Number(p.nb_read_frames)).toBeGreaterThan(5);
+    }
+    console.log(got.join('; '));
+  });
+
   it('requests nothing from origins but its own and the WHIP endpoints entered, and keeps the token out of the scene file and storage', async () => {
     const { page } = wp;
     const allowed = [whip.origin, /^http:\/\/127\.0\.0\.1:\d+\/whip\//];

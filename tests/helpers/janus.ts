@@ -11,8 +11,9 @@ import { basename, join } from 'node:path';
 import { repoRoot, scratchDir } from './media.ts';
 
 const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
-/** The VideoRoom room every WHIP endpoint publishes to. */
+/** The VideoRoom room WHIP endpoints publish to (any of H.264, VP8, VP9, AV1; recorded), and one that takes only VP8. */
 const ROOM = 4321;
+const VP8_ROOM = 4322;
 
 /** A loopback TCP port nobody listens on right now. */
 export function freePort(): Promise<number> {
@@ -97,6 +98,13 @@ room-${ROOM}: {
   record = true
   rec_dir = "${recDir}"
 }
+room-${VP8_ROOM}: {
+  description = "A room that takes VP8 video only"
+  publishers = 4
+  audiocodec = "opus"
+  videocodec = "vp8"
+  record = false
+}
 `);
   return join(dir, 'janus.jcfg');
 }
@@ -129,7 +137,7 @@ async function waitPort(port: number, ms: number, child: ChildProcess, log: () =
 /** One recorded publisher session: Janus's .mjr files of its audio and video. */
 export interface JanusRecording { stem: string; video: string | null; audio: string | null; /** When Janus started recording it (µs since 1970). */ startUs: number }
 
-/** Turns a session's .mjr files into media files with janus-pp-rec (video: .mp4 for H.264, .webm for VP8/VP9/AV1; audio: .opus). */
+/** Turns a session's .mjr files into media files with janus-pp-rec (video: .mp4 for H.264 and AV1, .webm for VP8 and VP9; audio: .opus). */
 export function convertRecording(r: JanusRecording, dir: string): { video: string | null; audio: string | null } {
   const conv = (mjr: string | null, exts: string[]) => {
     if (!mjr) return null;
@@ -139,7 +147,7 @@ export function convertRecording(r: JanusRecording, dir: string): { video: strin
     execFileSync('janus-pp-rec', [mjr, out], { stdio: 'ignore' });
     return out;
   };
-  return { video: conv(r.video, ['h264:mp4', 'vp8:webm', 'vp9:webm', 'av1:webm']), audio: conv(r.audio, ['opus:opus']) };
+  return { video: conv(r.video, ['h264:mp4', 'vp8:webm', 'vp9:webm', 'av1:mp4']), audio: conv(r.audio, ['opus:opus']) };
 }
 
 /** A running Janus + WHIP server; `stop()` ends both. */
@@ -148,8 +156,8 @@ export interface WhipTestServer {
   origin: string;
   /** Where Janus writes recordings. */
   recDir: string;
-  /** Makes a WHIP endpoint publishing to the room (token: required bearer token); returns its URL. */
-  createEndpoint(id: string, token?: string): Promise<string>;
+  /** Makes a WHIP endpoint publishing to the recorded room (token: required bearer token; vp8Only: the room that takes only VP8); returns its URL. */
+  createEndpoint(id: string, token?: string, vp8Only?: boolean): Promise<string>;
   /** Publisher sessions recorded so far, oldest first. */
   recordings(): JanusRecording[];
   /** Stops Janus (the WHIP server stays up and reconnects to it). */
@@ -209,8 +217,9 @@ export async function startWhipServer(): Promise<WhipTestServer> {
 
   return {
     origin, recDir,
-    async createEndpoint(id, token) {
-      const r = await fetch(`${origin}/whip/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, room: ROOM, label: `studio-${id}`, ...(token ? { token } : {}) }) });
+    async createEndpoint(id, token, vp8Only = false) {
+      const r = await fetch(`${origin}/whip/create`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, room: vp8Only ? VP8_ROOM : ROOM, label: `studio-${id}`, ...(token ? { token } : {}) }) });
       if (!r.ok) throw new Error(`creating WHIP endpoint ${id}: ${r.status} ${await r.text()}`);
       return `${origin}/whip/endpoint/${id}`;
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { chooseCodec, codecOfMime, preferCodec, preferStereoOpus, sendableCodecs, type CodecCapability } from '../../src/stream/codecs.ts';
+import { chooseCodec, codecOfMime, preferCodec, preferStereoOpus, sdpVideoCodecs, sendableCodecs, type CodecCapability } from '../../src/stream/codecs.ts';
 import { deleteResource, parseLinkIceServers, parseWhipUrl, patchIceRestart, postOffer, statusError } from '../../src/stream/whip-client.ts';
 import { StreamTotals, bitrateKbps, sampleReport } from '../../src/stream/stream-stats.ts';
 import { StreamAuthError, StreamConnectError, StreamEndpointError, StreamServerError, StreamTimeoutError } from '../../src/stream/stream-errors.ts';
@@ -45,6 +45,13 @@ describe('codec preference', () => {
     expect(chooseCodec('av1', ['vp8'])).toBeNull();
     expect(codecOfMime('video/H264')).toBe('h264');
     expect(codecOfMime('video/rtx')).toBeNull();
+  });
+
+  it('reads the codecs of an answer\'s video section (none when it was rejected)', () => {
+    const answer = 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n';
+    expect(sdpVideoCodecs(answer)).toEqual(['vp8', 'rtx']);
+    expect(sdpVideoCodecs(answer.replace('m=video 9', 'm=video 0'))).toEqual([]);
+    expect(sdpVideoCodecs('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n')).toEqual([]);
   });
 
   it('asks for stereo Opus in the answer, once, whether or not it has an fmtp line', () => {
