@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { launchChromium, openPage, startServer, type WatchedPage } from '../helpers/browser.ts';
-import { scratchDir } from '../helpers/media.ts';
+import { repoRoot, scratchDir } from '../helpers/media.ts';
 import { saveFileFromPage, studioReady } from '../helpers/studio.ts';
 import { putBlob } from '../helpers/frames.ts';
 import { probe } from '../helpers/av.ts';
@@ -185,6 +185,33 @@ describe('processFile: timing, rotation and sizes', () => {
     console.log(`[process] transparent: ${(100 * opaque / alpha.length).toFixed(1)} % opaque, ${(100 * clear / alpha.length).toFixed(1)} % clear`);
     expect(opaque / alpha.length).toBeGreaterThan(0.1);
     expect(clear / alpha.length).toBeGreaterThan(0.3);
+  });
+});
+
+describe('command line (bin/backdrop-process.mjs = npm run process)', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [join(repoRoot, 'bin/backdrop-process.mjs'), ...args],
+    { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
+
+  it('processes two files into a folder with a progress bar (exit 0); a file that is not a video and a missing browser fail with clear messages', async () => {
+    const a = clip('cli-a.mp4', ['-i', media('webcam_woman_640x480_30fps.mp4'), '-frames:v', '6', '-vf', 'scale=320:240', '-c:v', 'libx264', '-preset', 'veryfast']);
+    const b = clip('cli-b.mp4', ['-i', media('webcam_man_640x480_30fps.mp4'), '-frames:v', '6', '-vf', 'scale=320:240', '-c:v', 'libx264', '-preset', 'veryfast']);
+    const dir = join(out, 'cli');
+    const ok = cli([a, b, '-o', dir, '--background', 'color:#ff00ff']);
+    console.log(`[process] CLI exit ${ok.status}\n${ok.stderr}`);
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toMatch(/\[#{24}\] 100%  6\/6 frames/);
+    expect(readdirSync(dir).sort()).toEqual(['cli-a (colour).mp4', 'cli-b (colour).mp4']);
+    for (const f of readdirSync(dir)) expect(frameCount(join(dir, f))).toBe(6);
+
+    const junk = join(out, 'not-a-video.mp4');
+    writeFileSync(junk, 'hello');
+    const bad = cli([junk, '-o', dir, '--background', 'blur']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/✗ .*not-a-video\.mp4: MediaDecodeError: “not-a-video\.mp4” is not a video file/);
+    const nobrowser = cli([a, '-o', dir, '--background', 'blur'], { CHROME_PATH: '/nonexistent/chrome' });
+    expect(nobrowser.status).toBe(2);
+    expect(nobrowser.stderr).toMatch(/CHROME_PATH is \/nonexistent\/chrome, but there is no browser there/);
+    expect(readdirSync(dir)).toHaveLength(2);
   });
 });
 
