@@ -126,10 +126,13 @@ export async function patchIceRestart(resource: string, token: string | undefine
   return body;
 }
 
-/** Ends the session on the server; never throws (the server also notices the connection going). */
-export async function deleteResource(resource: string, token: string | undefined): Promise<boolean> {
+/**
+ * Ends the session on the server; never throws (the server also notices the connection going).
+ * `keepalive` lets the request outlive a page being closed.
+ */
+export async function deleteResource(resource: string, token: string | undefined, keepalive = false): Promise<boolean> {
   try {
-    const res = await fetch(resource, { method: 'DELETE', headers: authHeaders(token), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS), cache: 'no-store', credentials: 'omit' });
+    const res = await fetch(resource, { method: 'DELETE', headers: authHeaders(token), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS), cache: 'no-store', credentials: 'omit', keepalive });
     return res.ok;
   } catch {
     return false;

@@ -174,6 +174,14 @@ export class WhipSession {
     this.pc.close();
   }
 
+  /** The page is going away: DELETE with keepalive, so the server ends the session now rather than at its ICE timeout. */
+  closeOnUnload(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void deleteResource(this.answer.resource, this.opts.token, true);
+    this.pc.close();
+  }
+
   /** 'failed' is lost at once; 'disconnected' is lost when it lasts (ICE often recovers from a blip by itself). */
   private watch(): void {
     const s = this.pc.connectionState;

@@ -77,7 +77,9 @@ export class Streamer {
   private size = { width: 0, height: 0 };
 
   constructor(private readonly render: Comlink.Remote<RenderWorkerApi>, private readonly getAudio: () => Promise<MediaStreamTrack | null>,
-    private readonly events: StreamerEvents) {}
+    private readonly events: StreamerEvents) {
+    globalThis.addEventListener?.('pagehide', () => this.session?.closeOnUnload());
+  }
 
   private set(s: StreamState): void { this.state = s; this.events.change(); }
 
