@@ -8,6 +8,7 @@ import { mountUndoControls } from './ui/undo-controls.ts';
 import { mountStats } from './ui/stats-panel.ts';
 import { mountEffects } from './ui/effects-panel.ts';
 import { mountRecordings } from './ui/recordings-panel.ts';
+import { mountProcessPanel } from './ui/process-panel.ts';
 import { showUnsupported } from './ui/unsupported.ts';
 import { mountMixer } from './ui/mixer-panel.ts';
 import { mountScenes } from './ui/scenes-panel.ts';
@@ -52,6 +53,7 @@ mountStream($('output'), studio, report);
 mountEffects($('effects'), studio, report);
 mountStats($('stats'), studio);
 mountRecordings($('recordings'), studio, report);
+mountProcessPanel($('recordings'), studio, report);
 mountHotkeysPanel($('recordings').parentElement!, hotkeys);
 
 // The AudioContext may only run after a user gesture, so the mixer is built on the first click

@@ -188,6 +188,27 @@ describe('processFile: timing, rotation and sizes', () => {
   });
 });
 
+describe('Process files panel', () => {
+  it('queues chosen files with progress; the video lands in the recordings list, stills become PNG cut-outs', async () => {
+    const { page } = wp;
+    const video = clip('ui-video.mp4', ['-i', media('webcam_woman_640x480_30fps.mp4'), '-frames:v', '8', '-vf', 'scale=320:240', '-c:v', 'libx264', '-preset', 'veryfast']);
+    await page.selectOption('#process-bg', 'color');
+    const stills = ['011', '012'].map((id) => media(`segmentation/${id}.jpg`));
+    await page.setInputFiles('#process-files', [video, ...stills]);
+    const rows = page.locator('#process-list li');
+    await expect.poll(() => rows.count()).toBe(3);
+    // While the video runs, its row shows frames, rate and time left.
+    await page.waitForFunction(`/\\d+\\/8 frames · [\\d.]+ fps · ETA/.test(document.querySelector('#process-list li .meta')?.textContent ?? '')`, undefined, { timeout: 60_000 });
+    await page.waitForFunction(`[...document.querySelectorAll('#process-list li')].every((li) => li.dataset.state === 'done')`, undefined, { timeout: 120_000 });
+    const texts = await rows.locator('.meta').allTextContents();
+    console.log(`[process] panel rows: ${texts.join(' | ')}`);
+    expect(texts[0]).toMatch(/^Saved as ui-video \(colour\)\.mp4 · 8 frames/);
+    expect(texts.slice(1)).toEqual(['Cut out: 011 (transparent).png', 'Cut out: 012 (transparent).png']);
+    await page.waitForFunction(`[...document.querySelectorAll('#recordings-list .name')].some((n) => n.textContent === 'ui-video (colour).mp4')`, undefined, { timeout: 10_000 });
+    expect(await rows.nth(1).getByRole('button', { name: 'Save…' }).count()).toBe(1);
+  });
+});
+
 describe('command line (bin/backdrop-process.mjs = npm run process)', () => {
   const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [join(repoRoot, 'bin/backdrop-process.mjs'), ...args],
     { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
