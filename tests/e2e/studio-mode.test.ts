@@ -87,8 +87,9 @@ describe('studio mode', () => {
       `the last ${lastToEdited.toFixed(1)} dB to the edited preview; after Transition the program matches the preview to ${maxDiff(progAfter, previewEdited)}/255, preview now ${previewAfter === a ? 'A' : previewAfter}`);
     for (const d of programDiffs) expect(d).toBe(0);
     expect(maxDiff(previewEdited, progA)).toBeGreaterThan(100);
-    // The encoder's first frames score ~27 dB; any frame showing the edited scene scores ~10 dB.
-    expect(Math.min(...earlyToA)).toBeGreaterThan(24);
+    // The encoder's first frames score 24–28 dB on a loaded machine; a frame showing the edited
+    // scene (its image moved, a magenta box) scores ~10 dB.
+    expect(Math.min(...earlyToA)).toBeGreaterThan(18);
     expect(lastToEdited).toBeGreaterThan(28);
     expect(maxDiff(progAfter, previewEdited)).toBeLessThanOrEqual(1);
     expect(previewAfter).toBe(a);
