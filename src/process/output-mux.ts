@@ -65,7 +65,7 @@ export class OutputMux {
       this.output.addAudioTrack(src, { maximumPacketCount: audioCount });
       this.audioSink = { kind: 'copy', src };
     } else if (plan.audio === 'encode') {
-      const src = new AudioSampleSource({ codec: plan.audioCodec as AudioCodec, bitrate: QUALITY_HIGH,
+      const src = new AudioSampleSource({ codec: plan.audioCodec as AudioCodec, quality: QUALITY_HIGH,
         // Opus only takes 48 kHz (and 8–24 kHz); resampling is mediabunny's.
         ...(plan.audioCodec === 'opus' ? { transform: { sampleRate: 48_000 } } : {}) });
       this.output.addAudioTrack(src, { maximumPacketCount: audioCount });
