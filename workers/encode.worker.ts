@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
+import { closeQueuedAndCancel } from '../src/util/streams.ts';
 import { chooseAudioEncoder, chooseVideoEncoder, listSupportedCodecs } from '../src/encode/codec-select.ts';
 import { RecordingFile } from '../src/mux/recording-file.ts';
 import { installErrorTransfer } from '../src/util/rpc-errors.ts';
@@ -190,7 +191,7 @@ class EncodeWorker implements EncodeWorkerApi {
     } finally {
       // No more picture: sound past the last frame would have none.
       output.endAudio();
-      await reader.cancel().catch(() => {});
+      await closeQueuedAndCancel(reader);
     }
   }
 
@@ -284,7 +285,7 @@ class EncodeWorker implements EncodeWorkerApi {
     if (!rec) throw new StudioStateError('Not recording.');
     // A frame still on its way is closed here (a closed port would drop it unclosed); the port closes at the end.
     rec.port.onmessage = (ev: MessageEvent<{ frame?: VideoFrame }>) => ev.data.frame?.close();
-    for (const r of rec.cameras) await r.cancel().catch(() => {});
+    for (const r of rec.cameras) await closeQueuedAndCancel(r);
     for (const o of rec.outputs) o.endAudio();
     if (rec.audioReader) {
       // Take the audio that was captured up to the last video frame, but never wait long for it.

@@ -1,5 +1,6 @@
 import type { PassTimer } from '../gpu/timing.ts';
 import { ClockMapper } from '../util/clock.ts';
+import { closeQueuedAndCancel } from '../util/streams.ts';
 import type { SourceNode, SourceNodeStats } from './source-node.ts';
 import type { VideoChain } from './video-chain.ts';
 
@@ -63,7 +64,7 @@ export class TrackNode implements SourceNode {
   detach(): void {
     const r = this.reader;
     this.reader = null;
-    r?.cancel().catch(() => {});
+    if (r) void closeQueuedAndCancel(r);
     this.pending?.close();
     this.pending = null;
   }

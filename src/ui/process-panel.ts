@@ -40,8 +40,8 @@ export function mountProcessPanel(before: HTMLElement, studio: Studio, report: R
   const image = h('input', { type: 'file', accept: 'image/*', 'aria-label': 'Background image', hidden: true });
   const format = h('select', { id: 'process-format', 'aria-label': 'Output format' },
     h('option', { value: 'mp4', text: 'MP4' }), h('option', { value: 'webm', text: 'WebM' }));
-  const pick = h('input', { type: 'file', multiple: true, accept: 'video/*,image/*', hidden: true, id: 'process-files' });
-  const pickDir = h('input', { type: 'file', multiple: true, hidden: true, webkitdirectory: true });
+  const pick = h('input', { type: 'file', multiple: true, accept: 'video/*,image/*', hidden: true, id: 'process-files', 'aria-label': 'Video files or pictures to process' });
+  const pickDir = h('input', { type: 'file', multiple: true, hidden: true, webkitdirectory: true, 'aria-label': 'Folder of pictures to process' });
   const list = h('ul', { class: 'rec-list', id: 'process-list', 'aria-live': 'polite' });
   const hint = h('p', { class: 'hint-inline', text: 'Choose or drop videos (or a folder of pictures): the background is removed faster than real time on a GPU, nothing is dropped.' });
   section.append(
