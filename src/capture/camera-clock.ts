@@ -1,5 +1,6 @@
 import { wallMicros } from '../util/clock.ts';
 import { trackReadable } from './camera.ts';
+import { closeQueuedAndCancel } from '../util/streams.ts';
 
 /** Report an improvement only when it is at least this much (µs), so messages stay rare. */
 const REPORT_STEP_US = 500;
@@ -29,7 +30,7 @@ export class CameraClock {
 
   /** Stops the clone; safe to call twice. */
   stop(): void {
-    this.reader.cancel().catch(() => {});
+    void closeQueuedAndCancel(this.reader);
     this.track.stop();
   }
 
