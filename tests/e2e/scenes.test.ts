@@ -12,14 +12,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, startServer } from '../helpers/browser.ts';
 import { makeY4m, scratchDir, shared } from '../helpers/media.ts';
 import { probe } from '../helpers/av.ts';
 import { ev, saveFileFromPage, TestPages, waitInPage } from '../helpers/studio.ts';
 import { inside, psnrWhere, putBlob, rgbFrames, type Rect } from '../helpers/frames.ts';
+import { stillPng } from '../helpers/scene-setup.ts';
 
 const CLIP = 'webcam_woman_640x480_30fps.mp4';
 let server: ViteDevServer, url: string, browser: Browser;
@@ -35,12 +34,8 @@ const pages = new TestPages(() => ({ browser, url }));
 const freshPage = (): Promise<Page> => pages.fresh();
 afterEach(() => pages.closeAll());
 
-/** A still scaled to w×h as PNG bytes. */
-function still(src: string, w: number, h: number, name: string): Buffer {
-  const file = join(out, name);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', shared(src), '-vf', `scale=${w}:${h}:flags=lanczos`, file]);
-  return readFileSync(file);
-}
+/** A still scaled to w×h as PNG bytes (written into this file's scratch folder). */
+const still = (src: string, w: number, h: number, name: string): Buffer => stillPng(src, w, h, out, name);
 
 
 describe('scenes end to end', () => {
