@@ -55,6 +55,7 @@ interface Sample {
   active: boolean;
   maskAgeMs: number;
   inferenceMs: number;
+  stages: { readback: number; model: number; toRefine: number };
   frameMs: number;
   passes: { name: string; ms: number }[];
   timing: 'gpu' | 'wall';
@@ -78,7 +79,7 @@ const SAMPLER = `(async (durationMs, everyMs) => {
     out.push({
       t, rendered: r.framesRendered, missed: r.framesMissed, composed: r.program ? r.program.composed : 0,
       framesIn: cam ? cam.framesIn : 0, masks: fx.masksProduced, reused: fx.masksReused, active: fx.active,
-      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, frameMs: r.frameMs, passes: r.passes,
+      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, stages: fx.maskStagesMs, frameMs: r.frameMs, passes: r.passes,
       timing: r.timingSource, backend: fx.backend, crop: fx.crop !== null,
       outputWidth: r.outputWidth, outputHeight: r.outputHeight, cameraWidth: st.camera.width, cameraHeight: st.camera.height,
     });
@@ -141,6 +142,11 @@ function summarise(cfg: Config, samples: readonly Sample[]): BenchResult {
     composed_per_s: round((b.composed - a.composed) / secs),
     masks_reused_per_s: round((b.reused - a.reused) / secs),
     inference_median_ms: cfg.background === 'none' ? null : round(median(samples.map((s) => s.inferenceMs))),
+    mask_stages_median_ms: cfg.background === 'none' ? null : {
+      readback: round(median(samples.map((s) => s.stages.readback))),
+      model: round(median(samples.map((s) => s.stages.model))),
+      to_refine: round(median(samples.map((s) => s.stages.toRefine))),
+    },
     frame_cpu_median_ms: round(median(samples.map((s) => s.frameMs)), 3),
     timing: b.timing,
     passes_median_ms: passMedians(samples),

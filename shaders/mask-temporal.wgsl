@@ -9,8 +9,8 @@
 //         band = 0 makes it a pass-through, which is how the first frame is encoded.
 // diff:   per pixel, max_c |frame − prevFrame|, once, so that main's 3x3 maximum reads 9 values
 //         instead of 54 (on CPU rasterisers this pass was 20× the cost of its neighbours).
-// commit: copies dst and frame into the state buffers for the next frame. It is a separate
-//         dispatch because main reads neighbours of prevFrame that another thread would overwrite.
+// The state for the next frame (dst and frame) is kept by buffer copies after the pass: a copy
+// is a memcpy where a kernel would pay per invocation on CPU rasterisers.
 
 struct Params {
   size: vec2u,
@@ -28,9 +28,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> prevMask: array<f32>;
 @group(0) @binding(4) var<storage, read> prevFrame: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(6) var<storage, read_write> stateMask: array<f32>;
-@group(0) @binding(7) var<storage, read_write> stateFrame: array<f32>;
-@group(0) @binding(8) var<storage, read> newMask: array<f32>;
 @group(0) @binding(9) var<storage, read_write> diffOut: array<f32>;
 @group(0) @binding(10) var<storage, read> diffIn: array<f32>;
 
@@ -74,15 +71,4 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 fn smooth01(x: f32) -> f32 {
   let t = clamp(x, 0.0, 1.0);
   return t * t * (3.0 - 2.0 * t);
-}
-
-@compute @workgroup_size(8, 8)
-fn commit(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= p.size.x || id.y >= p.size.y) { return; }
-  let i = id.y * p.size.x + id.x;
-  let n = p.size.x * p.size.y;
-  stateMask[i] = newMask[i];
-  for (var c = 0u; c < 3u; c++) {
-    stateFrame[c * n + i] = frame[c * n + i];
-  }
 }

@@ -54,6 +54,11 @@ export class EffectsChain {
   private mask: GPUTexture | null = null;
   private maskFrameMs = 0;
   private readonly inference = new Smoothed(0.2);
+  /** Mask stages (see EffectsStats.maskStagesMs) and when the waiting model output arrived. */
+  private readonly stageReadback = new Smoothed(0.2);
+  private readonly stageModel = new Smoothed(0.2);
+  private readonly stageToRefine = new Smoothed(0.2);
+  private freshAtMs = 0;
   private masksProduced = 0;
   private masksReused = 0;
   private lastError: string | null = null;
@@ -170,6 +175,7 @@ export class EffectsChain {
     });
     this.debugLoad?.encode(encoder, timer);
     this.maskFrameMs = fresh.frameMs;
+    this.stageToRefine.add(performance.now() - this.freshAtMs);
     this.fresh = null;
     this.gate.release(this);
     return this.mask;
@@ -230,6 +236,7 @@ export class EffectsChain {
         return;
       }
       this.fresh = { buffer, frameMs, region };
+      this.freshAtMs = performance.now();
     }, (e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.gate.release(this);
@@ -243,10 +250,14 @@ export class EffectsChain {
       return { buffer, bounds: await this.bounds.measure(buffer, this.maskW, this.maskH) };
     }
     const { staging, mask } = this.cpu;
+    const t0 = performance.now();
     await staging.mapAsync(GPUMapMode.READ);
+    const t1 = performance.now();
+    this.stageReadback.add(t1 - t0);
     let input: Float32Array;
     try { input = new Float32Array(staging.getMappedRange().slice(0)); } finally { staging.unmap(); }
     const out = await this.segmenter.runCpu(input);
+    this.stageModel.add(performance.now() - t1);
     this.device.queue.writeBuffer(mask, 0, out.buffer, out.byteOffset, out.byteLength);
     // The wasm backend hands the mask over on the CPU already: its bounds cost nothing there.
     return { buffer: mask, bounds: maskBounds(out, this.maskW, this.maskH) };
@@ -278,12 +289,14 @@ export class EffectsChain {
       active: this.active, inferenceMs: this.inference.value, maskAgeMs: this.mask ? nowMs - this.maskFrameMs : 0,
       maskRate: this.maskRate.rate(), maskAgeP50: this.maskAges.percentile(0.5), maskAgeP95: this.maskAges.percentile(0.95),
       masksProduced: this.masksProduced, masksReused: this.masksReused, error: this.lastError,
+      maskStagesMs: { readback: this.stageReadback.value, model: this.stageModel.value, toRefine: this.stageToRefine.value },
       crop: this.tracker?.current ?? null, fullFramePasses: this.tracker?.fullPasses ?? 0, cropPasses: this.tracker?.cropPasses ?? 0,
     };
   }
 
   /** Frees what the chain made (the segmenter belongs to the caller). */
   destroy(): void {
+    this.preprocess.destroy();
     this.refiner.destroy();
     this.background.destroy();
     this.bounds.destroy();

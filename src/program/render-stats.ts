@@ -7,6 +7,7 @@ export function idleEffectsStats(backend: 'webgpu' | 'wasm' | null, fallbackReas
   return {
     backend, fallbackReason, active: false, inferenceMs: 0, maskAgeMs: 0, masksProduced: 0, masksReused: 0, error,
     crop: null, fullFramePasses: 0, cropPasses: 0, maskRate: 0, maskAgeP50: NaN, maskAgeP95: NaN,
+    maskStagesMs: { readback: 0, model: 0, toRefine: 0 },
   };
 }
 

@@ -86,6 +86,7 @@ function effectsRows(fx: EffectsStats | undefined): Row[] {
   const rows: Row[] = [
     ['Segmentation', fx.backend ? `${backend}${fx.active ? '' : ' (idle)'}` : backend, !fx.backend || !!fx.fallbackReason],
     ['Inference', ran ? `${fx.inferenceMs.toFixed(1)} ms` : '—'],
+    ['Mask pipeline', ran && fx.active ? `readback ${fx.maskStagesMs.readback.toFixed(0)} · model ${fx.maskStagesMs.model.toFixed(0)} · to refine ${fx.maskStagesMs.toRefine.toFixed(0)} ms` : '—'],
     ['Mask rate', ran && fx.active ? `${fx.maskRate.toFixed(1)} / s` : '—'],
     ['Mask age', ran && fx.active ? `${Math.round(fx.maskAgeMs)} ms (p50 ${Math.round(fx.maskAgeP50)}, p95 ${Math.round(fx.maskAgeP95)})` : '—'],
     ['Masks reused', ran ? `${fx.masksReused} / ${drawn}${drawn > 0 ? ` (${((100 * fx.masksReused) / drawn).toFixed(1)}%)` : ''}` : '—'],

@@ -275,5 +275,7 @@ export interface EffectsStats {
   /** Model passes over the whole frame and over a person-centred crop. */
   fullFramePasses: number;
   cropPasses: number;
+  /** Where a mask's time goes (smoothed ms): waiting for the GPU to hand over the model input, the model run, and the wait for the refinement that shows it. */
+  maskStagesMs: { readback: number; model: number; toRefine: number };
   error: string | null;
 }

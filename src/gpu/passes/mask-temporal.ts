@@ -23,12 +23,10 @@ export interface TemporalIo {
 export class MaskTemporalPass {
   private readonly diff: Kernel;
   private readonly main: Kernel;
-  private readonly commit: Kernel;
   private readonly params: Uniform;
   private readonly firstParams: Uniform;
   private readonly mainGroups: BindGroupCache;
   private readonly firstGroups: BindGroupCache;
-  private readonly commitGroups: BindGroupCache;
   private readonly diffGroups: BindGroupCache;
   /** Per-pixel frame change, written by `diff` and read 3×3 by `main`. */
   private motion: GPUBuffer | null = null;
@@ -44,12 +42,10 @@ export class MaskTemporalPass {
     const s = new Shader(device, shader, 'mask-temporal');
     this.diff = s.kernel('diff', ['p', 'frame', 'prevFrame', 'diffOut'], 'mask-temporal-diff');
     this.main = s.kernel('main', ['p', 'raw', 'prevMask', 'dst', 'diffIn']);
-    this.commit = s.kernel('commit', ['p', 'frame', 'stateMask', 'stateFrame', 'newMask'], 'mask-temporal-commit');
     this.params = s.uniform('p', 'mask-temporal-params');
     this.firstParams = s.uniform('p', 'mask-temporal-first-params');
     this.mainGroups = this.main.groups();
     this.firstGroups = this.main.groups('mask-temporal-first');
-    this.commitGroups = this.commit.groups();
     this.diffGroups = this.diff.groups();
     this.strength = temporal;
   }
@@ -64,14 +60,13 @@ export class MaskTemporalPass {
   /** Forgets the history: the next frame passes through (call on a source change). */
   reset(): void { this.primed = false; }
 
-  /** Encodes one step; the state buffers are updated in the same compute pass. */
+  /** Encodes one step; the state buffers are updated by copies right after it (io.dst and io.frame need COPY_SRC). */
   encode(encoder: GPUCommandEncoder, io: TemporalIo, timer?: PassTimer): void {
     if (io.width !== this.width || io.height !== this.height) this.resize(io.width, io.height);
     const first = !this.primed;
     const groups = first ? this.firstGroups : this.mainGroups;
     const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, this.prevMask!, io.dst, this.motion!);
     const diffGroup = this.diffGroups.get(this.params.buffer, io.frame, this.prevFrame!, this.motion!);
-    const commitGroup = this.commitGroups.get(this.params.buffer, io.frame, this.prevMask!, this.prevFrame!, io.dst);
     const pass = this.timed.begin(encoder, timer);
     pass.setPipeline(this.diff.pipeline);
     pass.setBindGroup(0, diffGroup);
@@ -79,10 +74,10 @@ export class MaskTemporalPass {
     pass.setPipeline(this.main.pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
-    pass.setPipeline(this.commit.pipeline);
-    pass.setBindGroup(0, commitGroup);
-    pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
     this.timed.end(pass, timer);
+    const n = this.width * this.height;
+    encoder.copyBufferToBuffer(io.dst, 0, this.prevMask!, 0, 4 * n);
+    encoder.copyBufferToBuffer(io.frame, 0, this.prevFrame!, 0, 12 * n);
     this.primed = true;
   }
 
@@ -97,7 +92,6 @@ export class MaskTemporalPass {
     this.diffGroups.clear();
     this.mainGroups.clear();
     this.firstGroups.clear();
-    this.commitGroups.clear();
     this.width = width;
     this.height = height;
     this.primed = false;

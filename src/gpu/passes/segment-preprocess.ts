@@ -1,7 +1,7 @@
 import shader from '../../../shaders/segment-preprocess.wgsl?raw';
 import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
-import { ChangeKey, groups8, SingleKernelPass } from './pass-common.ts';
+import { ChangeKey, groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** A rectangle of whole pixels. */
 export type CropRect = Rect;
@@ -10,13 +10,26 @@ export type CropRect = Rect;
  * Segment pre-processing: stretch of the working rgba8unorm frame (any size, needs
  * TEXTURE_BINDING) into the model input buffer as f32 NCHW RGB in [0, 1], the layout
  * MediaPipe's selfie models expect (no mean/std, no letterbox). The filter is antialiased
- * bilinear (PIL's BILINEAR): see shaders/segment-preprocess.wgsl for why.
+ * bilinear (PIL's BILINEAR), run separably: see shaders/segment-preprocess.wgsl.
  */
-export class SegmentPreprocessPass extends SingleKernelPass {
+export class SegmentPreprocessPass {
   private readonly key = new ChangeKey();
+  private readonly params: Uniform;
+  private readonly h: Kernel;
+  private readonly v: Kernel;
+  private readonly hGroups: BindGroupCache;
+  private readonly vGroups: BindGroupCache;
+  private readonly timed = new TimedPass('segment-preprocess');
+  /** Row-pass results: one vec4 per output column and crop row; grown when a crop is taller or the output wider. */
+  private rows: GPUBuffer | null = null;
 
-  constructor(device: GPUDevice) {
-    super(device, shader, 'segment-preprocess', ['src', 'dst', 'p']);
+  constructor(private readonly device: GPUDevice) {
+    const s = new Shader(device, shader, 'segment-preprocess');
+    this.h = s.kernel('h', ['src', 'rows', 'p'], 'segment-preprocess-h');
+    this.v = s.kernel('v', ['rowsIn', 'dst', 'p'], 'segment-preprocess-v');
+    this.params = s.uniform('p');
+    this.hGroups = this.h.groups();
+    this.vGroups = this.v.groups();
   }
 
   /**
@@ -31,7 +44,29 @@ export class SegmentPreprocessPass extends SingleKernelPass {
     // anyway, but skipping it keeps the steady-state frame free of uploads.
     if (this.key.changed(cw, ch, width, height, cx, cy)) {
       this.params.set({ src_size: [cw, ch], dst_size: [width, height], origin: [cx, cy] }).write();
+      const bytes = width * ch * 16;
+      if (!this.rows || this.rows.size < bytes) {
+        this.rows?.destroy();
+        this.rows = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE, label: 'segment-preprocess-rows' });
+      }
     }
-    this.dispatch(encoder, this.groups.get(source, dst, this.params.buffer), groups8(width), groups8(height), timer);
+    const rows = this.rows!;
+    const pass = this.timed.begin(encoder, timer);
+    pass.setPipeline(this.h.pipeline);
+    pass.setBindGroup(0, this.hGroups.get(source, rows, this.params.buffer));
+    pass.dispatchWorkgroups(groups8(width), groups8(ch));
+    pass.setPipeline(this.v.pipeline);
+    pass.setBindGroup(0, this.vGroups.get(rows, dst, this.params.buffer));
+    pass.dispatchWorkgroups(groups8(width), groups8(height));
+    this.timed.end(pass, timer);
+  }
+
+  /** Frees the params and row buffers. */
+  destroy(): void {
+    this.params.destroy();
+    this.rows?.destroy();
+    this.rows = null;
+    this.hGroups.clear();
+    this.vGroups.clear();
   }
 }
