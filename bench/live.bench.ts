@@ -56,6 +56,7 @@ interface Sample {
   maskAgeMs: number;
   inferenceMs: number;
   stages: { readback: number; model: number; toRefine: number };
+  quality: 'high' | 'medium' | 'low';
   frameMs: number;
   passes: { name: string; ms: number }[];
   timing: 'gpu' | 'wall';
@@ -79,7 +80,7 @@ const SAMPLER = `(async (durationMs, everyMs) => {
     out.push({
       t, rendered: r.framesRendered, missed: r.framesMissed, composed: r.program ? r.program.composed : 0,
       framesIn: cam ? cam.framesIn : 0, masks: fx.masksProduced, reused: fx.masksReused, active: fx.active,
-      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, stages: fx.maskStagesMs, frameMs: r.frameMs, passes: r.passes,
+      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, stages: fx.maskStagesMs, quality: r.quality.level, frameMs: r.frameMs, passes: r.passes,
       timing: r.timingSource, backend: fx.backend, crop: fx.crop !== null,
       outputWidth: r.outputWidth, outputHeight: r.outputHeight, cameraWidth: st.camera.width, cameraHeight: st.camera.height,
     });
@@ -142,6 +143,7 @@ function summarise(cfg: Config, samples: readonly Sample[]): BenchResult {
     composed_per_s: round((b.composed - a.composed) / secs),
     masks_reused_per_s: round((b.reused - a.reused) / secs),
     inference_median_ms: cfg.background === 'none' ? null : round(median(samples.map((s) => s.inferenceMs))),
+    quality_share: cfg.background === 'none' ? null : Object.fromEntries((['high', 'medium', 'low'] as const).map((q) => [q, round(samples.filter((s) => s.quality === q).length / samples.length)])),
     mask_stages_median_ms: cfg.background === 'none' ? null : {
       readback: round(median(samples.map((s) => s.stages.readback))),
       model: round(median(samples.map((s) => s.stages.model))),
@@ -168,6 +170,7 @@ async function measure(browser: Browser, url: string, cfg: Config, log: NodeBenc
     await page.evaluate(`window.studio.setOutput({ width: ${cfg.width}, height: ${cfg.height}, frameRate: 30 })`);
     await page.evaluate('window.studio.startCamera({ audio: false })');
     await page.evaluate(`window.studio.setBackground({ type: '${cfg.background}' })`);
+    if (process.env.LIVE_QUALITY) await page.evaluate(`window.studio.setQuality('${process.env.LIVE_QUALITY}')`);
     await waitFor(page, `window.studio.getStats().then((s) => s.render && s.render.sources.some((c) => c.framesIn > 0))`, 'camera frames');
     if (cfg.background !== 'none') await waitFor(page, 'window.studio.getStats().then((s) => s.render.effects.active && s.render.effects.masksProduced >= 2)', 'the first masks');
     await page.waitForTimeout(WARMUP_MS);

@@ -5,6 +5,10 @@
 //   times a range weight exp(-|I_full(p) - I_low(q)|^2 / 2σr^2) comparing the camera pixel
 //   with the model's low-res input at the sample; the range weight is floored so a pixel
 //   unlike all of its neighbours falls back to spatial weights instead of dividing by ~0.
+// `pack` first interleaves the mask-resolution inputs into one rgba32float texel (low-res RGB,
+// mask in .a), so a tap of `main` is one texture load instead of four buffer loads: on CPU
+// rasterisers the edge-aware upsampling was the costliest step of a mask, and its cost is the
+// loads. f32 texels keep the values bit-exact.
 // The mask covers `region` of the frame (dst pixels: x, y, width, height): the whole frame, or
 // the crop a person-centred pass looked at; outside it the mask is 0 (background).
 
@@ -23,10 +27,20 @@ struct Params {
 @group(0) @binding(2) var<storage, read> lowFrame: array<f32>;
 @group(0) @binding(3) var guide: texture_2d<f32>;
 @group(0) @binding(4) var dst: texture_storage_2d<rgba8unorm, write>;
+@group(0) @binding(5) var packOut: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(6) var packed: texture_2d<f32>;
 
-fn idx(x: i32, y: i32) -> u32 {
-  let s = vec2i(p.src);
-  return u32(clamp(y, 0, s.y - 1) * s.x + clamp(x, 0, s.x - 1));
+@compute @workgroup_size(8, 8)
+fn pack(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= p.src.x || id.y >= p.src.y) { return; }
+  let n = p.src.x * p.src.y;
+  let q = id.y * p.src.x + id.x;
+  textureStore(packOut, id.xy, vec4f(lowFrame[q], lowFrame[n + q], lowFrame[2u * n + q], mask[q]));
+}
+
+// Low-res RGB and mask at (x, y), clamped to the edge.
+fn texel(x: i32, y: i32) -> vec4f {
+  return textureLoad(packed, clamp(vec2i(x, y), vec2i(0), vec2i(p.src) - 1), 0);
 }
 
 @compute @workgroup_size(8, 8)
@@ -43,24 +57,23 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var m: f32;
   if (p.edgeAware == 0u) {
     let f = uv - vec2f(base);
-    let top = mix(mask[idx(base.x, base.y)], mask[idx(base.x + 1, base.y)], f.x);
-    let bot = mix(mask[idx(base.x, base.y + 1)], mask[idx(base.x + 1, base.y + 1)], f.x);
+    let top = mix(texel(base.x, base.y).a, texel(base.x + 1, base.y).a, f.x);
+    let bot = mix(texel(base.x, base.y + 1).a, texel(base.x + 1, base.y + 1).a, f.x);
     m = mix(top, bot, f.y);
   } else {
-    let n = p.src.x * p.src.y;
     let c = textureLoad(guide, vec2i(id.xy), 0).rgb;
     let r = f32(p.radius);
     var sw = 0.0;
     var sm = 0.0;
     for (var j = 1 - p.radius; j <= p.radius; j++) {
       for (var i = 1 - p.radius; i <= p.radius; i++) {
-        let q = idx(base.x + i, base.y + j);
+        let t = texel(base.x + i, base.y + j);
         let d = vec2f(base + vec2i(i, j)) - uv;
         let ws = max(0.0, 1.0 - abs(d.x) / r) * max(0.0, 1.0 - abs(d.y) / r);
-        let dc = c - vec3f(lowFrame[q], lowFrame[n + q], lowFrame[2u * n + q]);
+        let dc = c - t.rgb;
         let wr = max(exp(-dot(dc, dc) * p.rangeK), p.rangeFloor);
         sw += ws * wr;
-        sm += ws * wr * mask[q];
+        sm += ws * wr * t.a;
       }
     }
     m = sm / sw;

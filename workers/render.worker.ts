@@ -28,7 +28,7 @@ import type { SourceNode } from '../src/sources/source-node.ts';
 installErrorTransfer();
 
 /** Frames that may be queued on the GPU at once. */
-const MAX_GPU_FRAMES = 2;
+const MAX_GPU_FRAMES = 1;
 
 class RenderWorker implements RenderWorkerApi {
   private gpu: GpuContext | null = null;

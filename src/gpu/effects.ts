@@ -30,8 +30,8 @@ export class EffectsChain {
   private readonly background: BackgroundPass;
   private effect: BackgroundEffect = { type: 'none' };
   private inflight: Promise<void> | null = null;
-  /** A model output not yet refined, with the time of the frame and the region it was computed from. */
-  private fresh: { buffer: GPUBuffer; frameMs: number; region: Rect | null } | null = null;
+  /** A model output not yet refined, with the time of the frame, the region it was computed from and the model input it saw. */
+  private fresh: { buffer: GPUBuffer; frameMs: number; region: Rect | null; lowRes: GPUBuffer } | null = null;
   /** Where the model looks: the whole frame or a crop that follows the person. */
   private tracker: CropTracker | null = null;
   /** Region of the inference running now, and of the mask refined last (temporal history is per region). */
@@ -44,7 +44,7 @@ export class EffectsChain {
   /** New masks per second, and the age of the mask each rendered frame was drawn with (ms). */
   private readonly maskRate = new RateMeter();
   private readonly maskAges = new SampleWindow(240);
-  private fullRefinement = true;
+  private quality: Readonly<{ edgeAware: boolean; contourSmoothing: boolean }> = { edgeAware: true, contourSmoothing: true };
   private minMaskIntervalMs = 0;
   private lastKickMs = -Infinity;
   /** Whole-frame passes used only to check the tracking (their masks were not shown). */
@@ -64,8 +64,14 @@ export class EffectsChain {
   private lastError: string | null = null;
   /** Set while a still image borrows the segmenter (one session runs one model call at a time). */
   private lent = false;
-  /** wasm backend: the preprocessed input read back for the CPU, and the mask written back. */
-  private readonly cpu: { input: GPUBuffer; staging: GPUBuffer; mask: GPUBuffer } | null;
+  /**
+   * wasm backend: the preprocessed input, its readback for the CPU, and per kick (two, taken in
+   * turn) a copy of that input and the mask written back, so a kick made before the previous
+   * mask is refined leaves what that refinement reads alone.
+   */
+  private readonly cpu: { input: GPUBuffer; staging: GPUBuffer; lowRes: GPUBuffer[]; masks: GPUBuffer[] } | null;
+  /** Which of the two cpu slots the latest preprocess wrote. */
+  private slot = 0;
 
   /** `backendReason` says why the model runs where it runs (shown in the stats) when not on WebGPU. */
   constructor(private readonly device: GPUDevice, private readonly segmenter: Segmenter, private readonly backendReason: string | null = null,
@@ -77,10 +83,12 @@ export class EffectsChain {
     this.userOptions = { ...this.refiner.options };
     if (segmenter.backend === 'wasm') {
       const inBytes = 3 * segmenter.inputWidth * segmenter.inputHeight * 4;
+      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       this.cpu = {
         input: device.createBuffer({ size: inBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: 'segment-input-cpu' }),
         staging: device.createBuffer({ size: inBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'segment-input-readback' }),
-        mask: device.createBuffer({ size: inBytes / 3, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'segment-mask-cpu' }),
+        lowRes: [0, 1].map((i) => device.createBuffer({ size: inBytes, usage, label: `segment-input-kept-${i}` })),
+        masks: [0, 1].map((i) => device.createBuffer({ size: inBytes / 3, usage, label: `segment-mask-cpu-${i}` })),
       };
     } else {
       this.cpu = null;
@@ -110,21 +118,47 @@ export class EffectsChain {
   /** The refinement knobs the person chose (quality may run cheaper ones for a while). */
   get maskOptions(): Readonly<MaskOptions> { return { ...this.userOptions }; }
 
-  /** Adaptive quality: how often the model may run and whether refinement runs in full. */
-  setQuality(q: Readonly<{ minMaskIntervalMs: number; fullRefinement: boolean }>): void {
+  /** Adaptive quality: how often the model may run and which costly refinement steps run. */
+  setQuality(q: Readonly<{ minMaskIntervalMs: number; edgeAware: boolean; contourSmoothing: boolean }>): void {
     this.minMaskIntervalMs = q.minMaskIntervalMs;
-    if (this.fullRefinement !== q.fullRefinement) {
-      this.fullRefinement = q.fullRefinement;
+    if (this.quality.edgeAware !== q.edgeAware || this.quality.contourSmoothing !== q.contourSmoothing) {
+      this.quality = { edgeAware: q.edgeAware, contourSmoothing: q.contourSmoothing };
       this.applyOptions();
     }
   }
 
   private applyOptions(): void {
-    // Low quality skips the two costliest refinement steps; the person's choices come back with it.
-    this.refiner.setOptions(this.fullRefinement ? { ...this.userOptions } : { ...this.userOptions, edgeAware: false, smoothContour: 0 });
+    // A lower quality turns steps off for a while; the person's choices come back with it.
+    const o = { ...this.userOptions };
+    if (!this.quality.edgeAware) o.edgeAware = false;
+    if (!this.quality.contourSmoothing) o.smoothContour = 0;
+    this.refiner.setOptions(o);
   }
 
   private get inputBuffer(): GPUBuffer { return this.cpu ? this.cpu.input : this.segmenter.inputBuffer; }
+  /** The model input the latest preprocess left for the refinement of its mask. */
+  private get keptInput(): GPUBuffer { return this.cpu ? this.cpu.lowRes[this.slot]! : this.segmenter.inputBuffer; }
+
+  /**
+   * wasm backend: whether this frame should start a model run ahead of the frame's own work.
+   * True takes the segmenter; the caller then encodes `encodeKick` into a command buffer of its
+   * own (after the frame's ingest), submits it and calls `startKick`. The readback then waits
+   * only for that buffer, not for the blur and composite of the frame behind it, which on a
+   * CPU rasteriser was most of a mask's age.
+   */
+  takeEarlyKick(nowMs: number): boolean {
+    return !!this.cpu && this.active && this.mask !== null && !this.inflight && !this.lent
+      && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this);
+  }
+
+  /** Encodes the preprocess of an early kick (see takeEarlyKick). */
+  encodeKick(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): void {
+    this.lastKickMs = nowMs;
+    this.encodePreprocess(encoder, camera, nowMs, timer);
+  }
+
+  /** Starts the model on an early kick once its command buffer was submitted. */
+  startKick(frameMs: number): void { this.startInference(frameMs); }
   private get maskW(): number { return this.segmenter.inputWidth; }
   private get maskH(): number { return this.segmenter.inputHeight; }
 
@@ -148,6 +182,7 @@ export class EffectsChain {
       this.startInference(nowMs);
       await this.inflight;
     }
+    const maskChanged = this.fresh !== null;
     if (this.fresh) {
       // Refine before the next preprocess overwrites the low-res frame the mask belongs to.
       this.refineFresh(encoder, camera, timer);
@@ -161,7 +196,7 @@ export class EffectsChain {
     }
     if (!this.mask) return { layer: camera, kick };
     this.maskAges.add(nowMs - this.maskFrameMs);
-    return { layer: this.background.encode(encoder, { camera, mask: this.mask, timer }), kick };
+    return { layer: this.background.encode(encoder, { camera, mask: this.mask, maskChanged, timer }), kick };
   }
 
   /** Refines the model output waiting in `fresh` into the full-resolution mask, guided by `camera`. */
@@ -171,13 +206,14 @@ export class EffectsChain {
     if (this.refinedRegion !== undefined && !sameRect(this.refinedRegion, fresh.region)) this.refiner.reset();
     this.refinedRegion = fresh.region;
     this.mask = this.refiner.encode(encoder, {
-      mask: fresh.buffer, lowResFrame: this.inputBuffer, maskWidth: this.maskW, maskHeight: this.maskH, guide: camera, region: fresh.region, timer,
+      mask: fresh.buffer, lowResFrame: fresh.lowRes, maskWidth: this.maskW, maskHeight: this.maskH, guide: camera, region: fresh.region, timer,
     });
     this.debugLoad?.encode(encoder, timer);
     this.maskFrameMs = fresh.frameMs;
     this.stageToRefine.add(performance.now() - this.freshAtMs);
     this.fresh = null;
-    this.gate.release(this);
+    // An early kick may already hold the segmenter for the next mask.
+    if (!this.inflight) this.gate.release(this);
     return this.mask;
   }
 
@@ -210,7 +246,11 @@ export class EffectsChain {
   private encodePreprocess(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): void {
     this.inferRegion = this.personCrop ? this.tracker!.next(nowMs) : null;
     this.preprocess.encode(encoder, camera, this.inputBuffer, this.maskW, this.maskH, timer, this.inferRegion ?? undefined);
-    if (this.cpu) encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
+    if (this.cpu) {
+      this.slot ^= 1;
+      encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.staging, 0, this.cpu.staging.size);
+      encoder.copyBufferToBuffer(this.cpu.input, 0, this.cpu.lowRes[this.slot]!, 0, this.cpu.staging.size);
+    }
   }
 
   /** Starts inference on the input the submitted frame preprocessed. */
@@ -221,7 +261,9 @@ export class EffectsChain {
   private startInference(frameMs: number): void {
     const t0 = performance.now();
     const region = this.inferRegion;
-    this.inflight = this.infer().then(({ buffer, bounds }) => {
+    const lowRes = this.keptInput;
+    const slot = this.slot;
+    this.inflight = this.infer(slot).then(({ buffer, bounds }) => {
       this.inference.add(performance.now() - t0);
       this.masksProduced++;
       this.maskRate.tick();
@@ -235,7 +277,7 @@ export class EffectsChain {
         this.gate.release(this);
         return;
       }
-      this.fresh = { buffer, frameMs, region };
+      this.fresh = { buffer, frameMs, region, lowRes };
       this.freshAtMs = performance.now();
     }, (e: unknown) => {
       this.lastError = e instanceof Error ? e.message : String(e);
@@ -244,12 +286,13 @@ export class EffectsChain {
   }
 
   /** Runs the model; returns its mask and the person's bounds in it (for the next crop). */
-  private async infer(): Promise<{ buffer: GPUBuffer; bounds: Rect | null }> {
+  private async infer(slot: number): Promise<{ buffer: GPUBuffer; bounds: Rect | null }> {
     if (!this.cpu) {
       const buffer = await this.segmenter.run();
       return { buffer, bounds: await this.bounds.measure(buffer, this.maskW, this.maskH) };
     }
-    const { staging, mask } = this.cpu;
+    const { staging } = this.cpu;
+    const mask = this.cpu.masks[slot]!;
     const t0 = performance.now();
     await staging.mapAsync(GPUMapMode.READ);
     const t1 = performance.now();
@@ -300,6 +343,6 @@ export class EffectsChain {
     this.refiner.destroy();
     this.background.destroy();
     this.bounds.destroy();
-    if (this.cpu) { this.cpu.input.destroy(); this.cpu.staging.destroy(); this.cpu.mask.destroy(); }
+    if (this.cpu) for (const b of [this.cpu.input, this.cpu.staging, ...this.cpu.lowRes, ...this.cpu.masks]) b.destroy();
   }
 }

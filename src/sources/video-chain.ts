@@ -19,7 +19,7 @@ export class VideoChain {
   private effect: BackgroundEffect | null = null;
   version = 0;
 
-  constructor(device: GPUDevice, policy: IngestPolicy, private readonly label: string, private readonly makeEffects: EffectsFactory) {
+  constructor(private readonly device: GPUDevice, policy: IngestPolicy, private readonly label: string, private readonly makeEffects: EffectsFactory) {
     this.ingest = new FrameIngest(device, policy, label);
   }
 
@@ -49,6 +49,17 @@ export class VideoChain {
 
   /** Ingests the uploaded frame and runs the filter; the result is `texture`. */
   async encode(encoder: GPUCommandEncoder, frame: VideoFrame, nowMs: number, timer?: PassTimer): Promise<void> {
+    if (this.fx?.active && this.fx.takeEarlyKick(nowMs)) {
+      // The model's input goes to the GPU queue ahead of the rest of the frame (see takeEarlyKick).
+      const kick = this.device.createCommandEncoder({ label: `${this.label}-segment-kick` });
+      const rgba = await this.ingest.encode(kick, frame, timer);
+      this.fx.encodeKick(kick, rgba, nowMs, timer);
+      this.device.queue.submit([kick.finish()]);
+      this.fx.startKick(nowMs);
+      this.out = (await this.fx.encode(encoder, rgba, nowMs, timer)).layer;
+      this.version++;
+      return;
+    }
     const rgba = await this.ingest.encode(encoder, frame, timer);
     if (this.fx?.active) {
       const r = await this.fx.encode(encoder, rgba, nowMs, timer);

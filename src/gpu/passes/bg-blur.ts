@@ -34,6 +34,8 @@ export class BgBlurPass {
   private planWidth = 0;
   private planHeight = 0;
   private paramsDirty = true;
+  /** Whether levelA holds a blurred level for the current plan and parameters. */
+  private levelValid = false;
   private levelA: GPUTexture | null = null;
   private levelB: GPUTexture | null = null;
 
@@ -68,16 +70,25 @@ export class BgBlurPass {
   /** The plan the next encode at this size uses (for stats and tests). */
   planFor(width: number, height: number): BlurPlan { return blurPlan(this.strength, width, height); }
 
-  /** Encodes the blur chain and composite into `target` (rgba8unorm, STORAGE_BINDING, camera size). */
-  encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
+  /**
+   * Encodes the blur chain and composite into `target` (rgba8unorm, STORAGE_BINDING, camera size).
+   * `refreshLevel` false keeps the blurred background level of the previous encode (same size
+   * and settings) and runs only the composite: the live chain blurs with each new mask, since
+   * the level's weights come from the mask and a heavily blurred background barely changes
+   * between two masks, while the person, drawn from this frame's camera, stays current.
+   */
+  encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true): void {
     const w = camera.width, h = camera.height;
     this.prepare(w, h);
     const plan = this.plan!, a = this.levelA!, b = this.levelB!;
     const lw = plan.levelWidth, lh = plan.levelHeight;
-    this.run(encoder, timer, this.down, this.down.groups.get(camera, mask, a, this.downParams.buffer), lw, lh);
-    if (plan.radius > 0) {
-      this.run(encoder, timer, this.blurH, this.blurH.groups.get(a, b, this.blurParamsH.buffer), lw, lh);
-      this.run(encoder, timer, this.blurV, this.blurV.groups.get(b, a, this.blurParamsV.buffer), lw, lh);
+    if (refreshLevel || !this.levelValid) {
+      this.run(encoder, timer, this.down, this.down.groups.get(camera, mask, a, this.downParams.buffer), lw, lh);
+      if (plan.radius > 0) {
+        this.run(encoder, timer, this.blurH, this.blurH.groups.get(a, b, this.blurParamsH.buffer), lw, lh);
+        this.run(encoder, timer, this.blurV, this.blurV.groups.get(b, a, this.blurParamsV.buffer), lw, lh);
+      }
+      this.levelValid = true;
     }
     const comp = this.composite.groups.get(camera, mask, a, target, this.compositeParams.buffer, this.sampler);
     this.run(encoder, timer, this.composite, comp, w, h);
@@ -104,6 +115,7 @@ export class BgBlurPass {
       this.paramsDirty = true;
     }
     if (!this.paramsDirty) return;
+    this.levelValid = false;
     const plan = this.plan!;
     const size = [w, h], levelSize = [plan.levelWidth, plan.levelHeight];
     this.downParams.set({ size, levelSize, factor: plan.factor }).write();
@@ -119,6 +131,7 @@ export class BgBlurPass {
     for (const u of [this.downParams, this.blurParamsH, this.blurParamsV, this.compositeParams]) u.destroy();
     this.levelA?.destroy(); this.levelB?.destroy();
     this.levelA = this.levelB = null;
+    this.levelValid = false;
     for (const s of [this.down, this.blurH, this.blurV, this.composite]) s.groups.clear();
   }
 }

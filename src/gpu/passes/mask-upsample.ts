@@ -2,7 +2,7 @@ import shader from '../../../shaders/mask-upsample.wgsl?raw';
 import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
 import { JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE } from './mask-constants.ts';
-import { ChangeKey, groups8, SingleKernelPass } from './pass-common.ts';
+import { ChangeKey, groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** Buffers and textures of one upsampling. */
 export interface UpsampleIo {
@@ -21,11 +21,24 @@ export interface UpsampleIo {
 }
 
 /** Edge-aware (joint bilateral) or bilinear upsampling of the mask to the camera frame's size. */
-export class MaskUpsamplePass extends SingleKernelPass {
+export class MaskUpsamplePass {
   private readonly key = new ChangeKey();
+  private readonly params: Uniform;
+  private readonly pack: Kernel;
+  private readonly main: Kernel;
+  private readonly packGroups: BindGroupCache;
+  private readonly mainGroups: BindGroupCache;
+  private readonly timed = new TimedPass('mask-upsample');
+  /** Low-res RGB and mask interleaved (rgba32float at mask size), read by the upsampling's taps. */
+  private packed: GPUTexture | null = null;
 
-  constructor(device: GPUDevice) {
-    super(device, shader, 'mask-upsample', ['p', 'mask', 'lowFrame', 'guide', 'dst']);
+  constructor(private readonly device: GPUDevice) {
+    const s = new Shader(device, shader, 'mask-upsample');
+    this.pack = s.kernel('pack', ['p', 'mask', 'lowFrame', 'packOut'], 'mask-upsample-pack');
+    this.main = s.kernel('main', ['p', 'packed', 'guide', 'dst']);
+    this.params = s.uniform('p');
+    this.packGroups = this.pack.groups();
+    this.mainGroups = this.main.groups();
   }
 
   /** Encodes the upsampling into `io.dst`. */
@@ -39,7 +52,29 @@ export class MaskUpsamplePass extends SingleKernelPass {
         rangeK: 1 / (2 * JBU_SIGMA_RANGE * JBU_SIGMA_RANGE), rangeFloor: JBU_RANGE_FLOOR, region: [rx, ry, rw, rh],
       }).write();
     }
-    const group = this.groups.get(this.params.buffer, io.mask, io.lowResFrame, io.guide, io.dst);
-    this.dispatch(encoder, group, groups8(width), groups8(height), timer);
+    if (!this.packed || this.packed.width !== io.maskWidth || this.packed.height !== io.maskHeight) {
+      this.packed?.destroy();
+      this.packed = this.device.createTexture({
+        size: [io.maskWidth, io.maskHeight], format: 'rgba32float',
+        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING, label: 'mask-upsample-packed',
+      });
+    }
+    const pass = this.timed.begin(encoder, timer);
+    pass.setPipeline(this.pack.pipeline);
+    pass.setBindGroup(0, this.packGroups.get(this.params.buffer, io.mask, io.lowResFrame, this.packed));
+    pass.dispatchWorkgroups(groups8(io.maskWidth), groups8(io.maskHeight));
+    pass.setPipeline(this.main.pipeline);
+    pass.setBindGroup(0, this.mainGroups.get(this.params.buffer, this.packed, io.guide, io.dst));
+    pass.dispatchWorkgroups(groups8(width), groups8(height));
+    this.timed.end(pass, timer);
+  }
+
+  /** Frees the params buffer and the packed texture. */
+  destroy(): void {
+    this.params.destroy();
+    this.packed?.destroy();
+    this.packed = null;
+    this.packGroups.clear();
+    this.mainGroups.clear();
   }
 }

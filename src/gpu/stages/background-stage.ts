@@ -7,6 +7,11 @@ import { BgReplacePass, type BackgroundImageSource } from '../passes/bg-replace.
 export interface BackgroundInputs {
   camera: GPUTexture;
   mask: GPUTexture;
+  /**
+   * False when `mask` is the one the previous frame used: the blurred background level is then
+   * kept from that frame (see BgBlurPass.encode). Default true.
+   */
+  maskChanged?: boolean;
   timer?: PassTimer;
 }
 
@@ -59,7 +64,7 @@ export class BackgroundPass {
    * Encodes the effect and returns the camera layer. For 'none' (and 'image' before any image
    * is uploaded) that is `camera` itself: passing it through costs no copy.
    */
-  encode(encoder: GPUCommandEncoder, { camera, mask, timer }: BackgroundInputs): GPUTexture {
+  encode(encoder: GPUCommandEncoder, { camera, mask, maskChanged = true, timer }: BackgroundInputs): GPUTexture {
     const type = this.effect.type;
     if (type === 'none' || (type === 'image' && !this.replacePass?.hasImage)) return camera;
     if (mask.width !== camera.width || mask.height !== camera.height) {
@@ -71,7 +76,7 @@ export class BackgroundPass {
       const blur = this.blur;
       blur.setStrength(e.strength ?? DEFAULT_BLUR_STRENGTH);
       blur.setLightWrap(wrap);
-      blur.encode(encoder, camera, mask, out, timer);
+      blur.encode(encoder, camera, mask, out, timer, maskChanged);
     } else {
       const replace = this.replace;
       replace.setMode(e.type);
