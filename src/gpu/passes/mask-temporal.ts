@@ -67,14 +67,8 @@ export class MaskTemporalPass {
     const groups = first ? this.firstGroups : this.mainGroups;
     const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, this.prevMask!, io.dst, this.motion!);
     const diffGroup = this.diffGroups.get(this.params.buffer, io.frame, this.prevFrame!, this.motion!);
-    const pass = this.timed.begin(encoder, timer);
-    pass.setPipeline(this.diff.pipeline);
-    pass.setBindGroup(0, diffGroup);
-    pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
-    pass.setPipeline(this.main.pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(groups8(this.width), groups8(this.height));
-    this.timed.end(pass, timer);
+    const x = groups8(this.width), y = groups8(this.height);
+    this.timed.runPair(encoder, timer, this.diff.pipeline, diffGroup, x, y, this.main.pipeline, group, x, y);
     const n = this.width * this.height;
     encoder.copyBufferToBuffer(io.dst, 0, this.prevMask!, 0, 4 * n);
     encoder.copyBufferToBuffer(io.frame, 0, this.prevFrame!, 0, 12 * n);

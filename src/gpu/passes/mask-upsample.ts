@@ -2,7 +2,7 @@ import shader from '../../../shaders/mask-upsample.wgsl?raw';
 import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
 import { JBU_RADIUS, JBU_RANGE_FLOOR, JBU_SIGMA_RANGE } from './mask-constants.ts';
-import { ChangeKey, groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
+import { ChangeKey, groups8, KernelPair } from './pass-common.ts';
 
 /** Buffers and textures of one upsampling. */
 export interface UpsampleIo {
@@ -23,22 +23,12 @@ export interface UpsampleIo {
 /** Edge-aware (joint bilateral) or bilinear upsampling of the mask to the camera frame's size. */
 export class MaskUpsamplePass {
   private readonly key = new ChangeKey();
-  private readonly params: Uniform;
-  private readonly pack: Kernel;
-  private readonly main: Kernel;
-  private readonly packGroups: BindGroupCache;
-  private readonly mainGroups: BindGroupCache;
-  private readonly timed = new TimedPass('mask-upsample');
+  private readonly kernels: KernelPair;
   /** Low-res RGB and mask interleaved (rgba32float at mask size), read by the upsampling's taps. */
   private packed: GPUTexture | null = null;
 
   constructor(private readonly device: GPUDevice) {
-    const s = new Shader(device, shader, 'mask-upsample');
-    this.pack = s.kernel('pack', ['p', 'mask', 'lowFrame', 'packOut'], 'mask-upsample-pack');
-    this.main = s.kernel('main', ['p', 'packed', 'guide', 'dst']);
-    this.params = s.uniform('p');
-    this.packGroups = this.pack.groups();
-    this.mainGroups = this.main.groups();
+    this.kernels = new KernelPair(device, shader, 'mask-upsample', ['pack', ['p', 'mask', 'lowFrame', 'packOut']], ['main', ['p', 'packed', 'guide', 'dst']]);
   }
 
   /** Encodes the upsampling into `io.dst`. */
@@ -46,8 +36,9 @@ export class MaskUpsamplePass {
     const { width, height } = io.dst;
     const r = io.region;
     const rx = r?.x ?? 0, ry = r?.y ?? 0, rw = r?.width ?? width, rh = r?.height ?? height;
+    const k = this.kernels;
     if (this.key.changed(io.maskWidth, io.maskHeight, width, height, edgeAware ? 1 : 0, rx, ry, rw, rh)) {
-      this.params.set({
+      k.params.set({
         src: [io.maskWidth, io.maskHeight], dst: [width, height], edgeAware: edgeAware ? 1 : 0, radius: JBU_RADIUS,
         rangeK: 1 / (2 * JBU_SIGMA_RANGE * JBU_SIGMA_RANGE), rangeFloor: JBU_RANGE_FLOOR, region: [rx, ry, rw, rh],
       }).write();
@@ -59,22 +50,14 @@ export class MaskUpsamplePass {
         usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING, label: 'mask-upsample-packed',
       });
     }
-    const pass = this.timed.begin(encoder, timer);
-    pass.setPipeline(this.pack.pipeline);
-    pass.setBindGroup(0, this.packGroups.get(this.params.buffer, io.mask, io.lowResFrame, this.packed));
-    pass.dispatchWorkgroups(groups8(io.maskWidth), groups8(io.maskHeight));
-    pass.setPipeline(this.main.pipeline);
-    pass.setBindGroup(0, this.mainGroups.get(this.params.buffer, this.packed, io.guide, io.dst));
-    pass.dispatchWorkgroups(groups8(width), groups8(height));
-    this.timed.end(pass, timer);
+    k.run(encoder, timer, k.first.get(k.params.buffer, io.mask, io.lowResFrame, this.packed), groups8(io.maskWidth), groups8(io.maskHeight),
+      k.second.get(k.params.buffer, this.packed, io.guide, io.dst), groups8(width), groups8(height));
   }
 
   /** Frees the params buffer and the packed texture. */
   destroy(): void {
-    this.params.destroy();
+    this.kernels.destroy();
     this.packed?.destroy();
     this.packed = null;
-    this.packGroups.clear();
-    this.mainGroups.clear();
   }
 }

@@ -222,6 +222,23 @@ export class TimedPass {
     timer?.endPass(this.name);
   }
 
+  /**
+   * Two dispatches in one pass, the second reading what the first wrote (a separable filter,
+   * a packing step and its consumer). Positional, so a steady frame builds no array.
+   */
+  runPair(encoder: GPUCommandEncoder, timer: PassTimer | undefined,
+    p1: GPUComputePipeline, g1: GPUBindGroup, x1: number, y1: number,
+    p2: GPUComputePipeline, g2: GPUBindGroup, x2: number, y2: number): void {
+    const pass = this.begin(encoder, timer);
+    pass.setPipeline(p1);
+    pass.setBindGroup(0, g1);
+    pass.dispatchWorkgroups(x1, y1);
+    pass.setPipeline(p2);
+    pass.setBindGroup(0, g2);
+    pass.dispatchWorkgroups(x2, y2);
+    this.end(pass, timer);
+  }
+
   /** One dispatch of `pipeline` with `group` in a pass of its own. */
   run(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, group: GPUBindGroup, x: number, y: number, timer?: PassTimer): void {
     const pass = this.begin(encoder, timer);
@@ -261,6 +278,41 @@ export class SingleKernelPass {
 }
 
 /**
+ * Two entry points of one module run back to back in one timed pass (the second reads what the
+ * first wrote), sharing the params uniform `p`; each has its own bind group cache.
+ */
+export class KernelPair {
+  readonly params: Uniform;
+  readonly first: BindGroupCache;
+  readonly second: BindGroupCache;
+  private readonly k1: Kernel;
+  private readonly k2: Kernel;
+  private readonly timed: TimedPass;
+
+  constructor(device: GPUDevice, code: string, name: string, first: readonly [string, readonly string[]], second: readonly [string, readonly string[]]) {
+    const s = new Shader(device, code, name);
+    this.k1 = s.kernel(first[0], first[1], `${name}-${first[0]}`);
+    this.k2 = s.kernel(second[0], second[1], `${name}-${second[0]}`);
+    this.params = s.uniform('p');
+    this.first = this.k1.groups();
+    this.second = this.k2.groups();
+    this.timed = new TimedPass(name);
+  }
+
+  /** Runs the first entry point over x1 × y1 workgroups with g1, then the second over x2 × y2 with g2. */
+  run(encoder: GPUCommandEncoder, timer: PassTimer | undefined, g1: GPUBindGroup, x1: number, y1: number, g2: GPUBindGroup, x2: number, y2: number): void {
+    this.timed.runPair(encoder, timer, this.k1.pipeline, g1, x1, y1, this.k2.pipeline, g2, x2, y2);
+  }
+
+  /** Frees the params buffer and forgets the bind groups. */
+  destroy(): void {
+    this.params.destroy();
+    this.first.clear();
+    this.second.clear();
+  }
+}
+
+/**
  * The skeleton the separable mask filters share: entry points `h` and `v` of one module, a
  * params uniform `p`, and one compute pass running src → tmp (rows) then tmp → dst (columns).
  * Bindings: `p` the params, `src` the input, `dst` the output.
@@ -292,14 +344,9 @@ export class SeparablePass {
 
   /** Encodes both directions over a width × height grid. */
   protected run(encoder: GPUCommandEncoder, src: Bindable, tmp: Bindable, dst: Bindable, width: number, height: number, timer?: PassTimer): void {
-    const pass = this.timed.begin(encoder, timer);
-    pass.setPipeline(this.h.pipeline);
-    pass.setBindGroup(0, this.hGroups.get(this.params.buffer, src, tmp));
-    pass.dispatchWorkgroups(groups8(width), groups8(height));
-    pass.setPipeline(this.v.pipeline);
-    pass.setBindGroup(0, this.vGroups.get(this.params.buffer, tmp, dst));
-    pass.dispatchWorkgroups(groups8(width), groups8(height));
-    this.timed.end(pass, timer);
+    const x = groups8(width), y = groups8(height);
+    this.timed.runPair(encoder, timer, this.h.pipeline, this.hGroups.get(this.params.buffer, src, tmp), x, y,
+      this.v.pipeline, this.vGroups.get(this.params.buffer, tmp, dst), x, y);
   }
 
   /** Frees the params buffer. */

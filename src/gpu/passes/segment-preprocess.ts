@@ -1,7 +1,7 @@
 import shader from '../../../shaders/segment-preprocess.wgsl?raw';
 import type { Rect } from '../../util/rect.ts';
 import type { PassTimer } from '../timing.ts';
-import { ChangeKey, groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
+import { ChangeKey, groups8, KernelPair } from './pass-common.ts';
 
 /** A rectangle of whole pixels. */
 export type CropRect = Rect;
@@ -14,22 +14,12 @@ export type CropRect = Rect;
  */
 export class SegmentPreprocessPass {
   private readonly key = new ChangeKey();
-  private readonly params: Uniform;
-  private readonly h: Kernel;
-  private readonly v: Kernel;
-  private readonly hGroups: BindGroupCache;
-  private readonly vGroups: BindGroupCache;
-  private readonly timed = new TimedPass('segment-preprocess');
+  private readonly kernels: KernelPair;
   /** Row-pass results: one vec4 per output column and crop row; grown when a crop is taller or the output wider. */
   private rows: GPUBuffer | null = null;
 
   constructor(private readonly device: GPUDevice) {
-    const s = new Shader(device, shader, 'segment-preprocess');
-    this.h = s.kernel('h', ['src', 'rows', 'p'], 'segment-preprocess-h');
-    this.v = s.kernel('v', ['rowsIn', 'dst', 'p'], 'segment-preprocess-v');
-    this.params = s.uniform('p');
-    this.hGroups = this.h.groups();
-    this.vGroups = this.v.groups();
+    this.kernels = new KernelPair(device, shader, 'segment-preprocess', ['h', ['src', 'rows', 'p']], ['v', ['rowsIn', 'dst', 'p']]);
   }
 
   /**
@@ -40,10 +30,11 @@ export class SegmentPreprocessPass {
   encode(encoder: GPUCommandEncoder, source: GPUTexture, dst: GPUBuffer, width: number, height: number, timer?: PassTimer,
     crop?: Readonly<CropRect>): void {
     const cx = crop?.x ?? 0, cy = crop?.y ?? 0, cw = crop?.width ?? source.width, ch = crop?.height ?? source.height;
+    const k = this.kernels;
     // Written only when something changes: a queue write is ordered before this frame's submit
     // anyway, but skipping it keeps the steady-state frame free of uploads.
     if (this.key.changed(cw, ch, width, height, cx, cy)) {
-      this.params.set({ src_size: [cw, ch], dst_size: [width, height], origin: [cx, cy] }).write();
+      k.params.set({ src_size: [cw, ch], dst_size: [width, height], origin: [cx, cy] }).write();
       const bytes = width * ch * 16;
       if (!this.rows || this.rows.size < bytes) {
         this.rows?.destroy();
@@ -51,22 +42,14 @@ export class SegmentPreprocessPass {
       }
     }
     const rows = this.rows!;
-    const pass = this.timed.begin(encoder, timer);
-    pass.setPipeline(this.h.pipeline);
-    pass.setBindGroup(0, this.hGroups.get(source, rows, this.params.buffer));
-    pass.dispatchWorkgroups(groups8(width), groups8(ch));
-    pass.setPipeline(this.v.pipeline);
-    pass.setBindGroup(0, this.vGroups.get(rows, dst, this.params.buffer));
-    pass.dispatchWorkgroups(groups8(width), groups8(height));
-    this.timed.end(pass, timer);
+    k.run(encoder, timer, k.first.get(source, rows, k.params.buffer), groups8(width), groups8(ch),
+      k.second.get(rows, dst, k.params.buffer), groups8(width), groups8(height));
   }
 
   /** Frees the params and row buffers. */
   destroy(): void {
-    this.params.destroy();
+    this.kernels.destroy();
     this.rows?.destroy();
     this.rows = null;
-    this.hGroups.clear();
-    this.vGroups.clear();
   }
 }
