@@ -5,10 +5,11 @@
 //   times a range weight exp(-|I_full(p) - I_low(q)|^2 / 2σr^2) comparing the camera pixel
 //   with the model's low-res input at the sample; the range weight is floored so a pixel
 //   unlike all of its neighbours falls back to spatial weights instead of dividing by ~0.
-// `pack` first interleaves the mask-resolution inputs into one rgba32float texel (low-res RGB,
-// mask in .a), so a tap of `main` is one texture load instead of four buffer loads: on CPU
-// rasterisers the edge-aware upsampling was the costliest step of a mask, and its cost is the
-// loads. f32 texels keep the values bit-exact.
+// `pack` first interleaves the mask-resolution inputs into one rgba16float texel (low-res RGB,
+// mask in .a), so a tap of `main` is one texture load instead of four buffer loads, and the
+// bilinear path is one filtered fetch: on CPU rasterisers the upsampling was the costliest step
+// of a mask, and its cost is the loads (a filtered fetch costs less than two). Half floats
+// keep the mask within 1/2048 and the colours well inside the range weight's sigma.
 // The mask covers `region` of the frame (dst pixels: x, y, width, height): the whole frame, or
 // the crop a person-centred pass looked at; outside it the mask is 0 (background).
 
@@ -27,8 +28,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read> lowFrame: array<f32>;
 @group(0) @binding(3) var guide: texture_2d<f32>;
 @group(0) @binding(4) var dst: texture_storage_2d<rgba8unorm, write>;
-@group(0) @binding(5) var packOut: texture_storage_2d<rgba32float, write>;
+@group(0) @binding(5) var packOut: texture_storage_2d<rgba16float, write>;
 @group(0) @binding(6) var packed: texture_2d<f32>;
+@group(0) @binding(7) var packSampler: sampler;
 
 @compute @workgroup_size(8, 8)
 fn pack(@builtin(global_invocation_id) id: vec3u) {
@@ -56,10 +58,8 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let base = vec2i(floor(uv));
   var m: f32;
   if (p.edgeAware == 0u) {
-    let f = uv - vec2f(base);
-    let top = mix(texel(base.x, base.y).a, texel(base.x + 1, base.y).a, f.x);
-    let bot = mix(texel(base.x, base.y + 1).a, texel(base.x + 1, base.y + 1).a, f.x);
-    m = mix(top, bot, f.y);
+    // Clamp-to-edge addressing is the clamped indices of the reference.
+    m = textureSampleLevel(packed, packSampler, (uv + 0.5) / vec2f(p.src), 0.0).a;
   } else {
     let c = textureLoad(guide, vec2i(id.xy), 0).rgb;
     let r = f32(p.radius);

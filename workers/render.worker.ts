@@ -74,6 +74,8 @@ class RenderWorker implements RenderWorkerApi {
   private maskOptions: MaskOptions = { ...DEFAULT_MASK_OPTIONS };
   private readonly quality = new QualityGovernor();
   private qualityLevel: QualityLevel = 'high';
+  /** The model pace last passed to the sources (ms between runs). */
+  private maskIntervalMs = 0;
   private debugLoad: DebugLoadPass | null = null;
   private missedSeen = 0;
   /** Callers waiting for the next tick to be submitted (program capture). */
@@ -294,9 +296,11 @@ class RenderWorker implements RenderWorkerApi {
     const active = this.sources?.effectsActive() ?? false;
     if (!active) this.quality.idle();
     const level = active ? this.quality.observe(performance.now(), frameMs, 1000 / this.clock.frameRate, missed) : this.quality.level;
-    if (level !== this.qualityLevel) {
+    const interval = this.quality.maskIntervalMs;
+    if (level !== this.qualityLevel || interval !== this.maskIntervalMs) {
       this.qualityLevel = level;
-      this.sources?.setQuality(QUALITY_SETTINGS[level]);
+      this.maskIntervalMs = interval;
+      this.sources?.setQuality({ ...QUALITY_SETTINGS[level], minMaskIntervalMs: interval });
     }
   }
 
@@ -378,7 +382,7 @@ class RenderWorker implements RenderWorkerApi {
       effects: this.sources?.activeEffects()?.stats(wallMicros() / 1000) ?? idleEffectsStats(this.segmenter?.backend ?? null, this.segmenterReason, this.effectsError),
       program: p ? programStats(p, this.clock) : null,
       sources: this.sources?.stats() ?? [],
-      quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps },
+      quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps, maskIntervalMs: this.quality.maskIntervalMs },
       gpu: { recoveries: this.recovery.recoveries, down: this.recovery.down, gaveUp: this.recovery.gaveUp },
     };
   }

@@ -20,12 +20,13 @@ export interface QualitySettings {
 /**
  * Each step down first drops the costliest refinement, then mask rate. Edge-aware upsampling
  * is most of a mask's GPU time on a CPU rasteriser and adds 0.001 mean IoU on the DAVIS-20
- * pairs (mask-refine test), so medium keeps the mask rate (up to 10 a second) and upsamples
- * bilinearly; low also skips contour smoothing and runs the model at most twice a second.
+ * pairs (mask-refine test), so medium upsamples bilinearly and paces the model by the load
+ * (see QualityGovernor.maskIntervalMs); low also skips contour smoothing and runs the model at
+ * most twice a second.
  */
 export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> = {
   high: { minMaskIntervalMs: 0, edgeAware: true, contourSmoothing: true },
-  medium: { minMaskIntervalMs: 100, edgeAware: false, contourSmoothing: true },
+  medium: { minMaskIntervalMs: 0, edgeAware: false, contourSmoothing: true },
   low: { minMaskIntervalMs: 500, edgeAware: false, contourSmoothing: false },
 };
 
@@ -43,6 +44,14 @@ const UNDONE_WITHIN_MS = 5000;
 const MAX_UP_AFTER_MS = 30_000;
 /** After this long without a step down, the headroom needed is back to UP_AFTER_MS. */
 const CALM_MS = 60_000;
+/**
+ * Pace of the model at medium (ms between runs): each second that misses too many ticks slows
+ * it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then the level steps down to low), each
+ * second with headroom speeds it up again (below MIN_PACE_MS: as fast as the model goes).
+ */
+const MIN_PACE_MS = 80;
+const MAX_PACE_MS = 400;
+const PACE_STEP = 1.5;
 
 /** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
 function missedShare(ticks: readonly { missed: number }[]): number {
@@ -63,11 +72,18 @@ export class QualityGovernor {
   private lastDownAt = -Infinity;
   /** Level changes made automatically (stats). */
   steps = 0;
+  private paceMs = 0;
+  private paceChangedAt = -Infinity;
 
   /** The level in force. */
   get level(): QualityLevel { return this.pinned ?? this.auto; }
   /** Whether the level is chosen automatically. */
   get automatic(): boolean { return this.pinned === null; }
+  /** The smallest time between two model runs of a source: the level's, or at automatic medium the pace the load allows. */
+  get maskIntervalMs(): number {
+    const floor = QUALITY_SETTINGS[this.level].minMaskIntervalMs;
+    return this.pinned === null && this.auto === 'medium' ? Math.max(floor, this.paceMs) : floor;
+  }
 
   /** Back to high with no history (nothing on screen uses effects, so there is nothing to judge). */
   idle(): void {
@@ -88,18 +104,33 @@ export class QualityGovernor {
     while (this.ticks.length && nowMs - this.ticks[0].t > this.upAfterMs) this.ticks.shift();
     if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
-    // Down: the program lost a good share of the last second's frames.
     const recent = this.ticks.filter((x) => nowMs - x.t <= SETTLE_MS);
-    if (nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS && i < ORDER.length - 1 && missedShare(recent) > MISSED_SHARE) {
+    const fullSecond = nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS;
+    if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= SETTLE_MS && this.pace(missedShare(recent), nowMs)) return this.level;
+    // Down: the program lost a good share of the last second's frames (at medium, also at the slowest pace).
+    const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= SETTLE_MS);
+    if (fullSecond && paced && i < ORDER.length - 1 && missedShare(recent) > MISSED_SHARE) {
       this.change(ORDER[i + 1], nowMs);
       return this.level;
     }
-    // Up: three seconds with hardly a missed tick and a typical tick well inside its budget.
-    if (i > 0 && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
+    // Up: three seconds with hardly a missed tick and a typical tick well inside its budget
+    // (from medium only once the model runs at full pace).
+    if (i > 0 && (this.auto !== 'medium' || this.paceMs === 0) && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
       const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
       if (missedShare(this.ticks) <= UP_MISSED_SHARE && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
     }
     return this.level;
+  }
+
+  /** At medium: slows the model while ticks are missed, speeds it up with headroom; true when the pace changed. */
+  private pace(share: number, nowMs: number): boolean {
+    let next = this.paceMs;
+    if (share > MISSED_SHARE && this.paceMs < MAX_PACE_MS) next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
+    else if (share <= UP_MISSED_SHARE && this.paceMs > 0) next = this.paceMs / PACE_STEP < MIN_PACE_MS ? 0 : this.paceMs / PACE_STEP;
+    if (next === this.paceMs) return false;
+    this.paceMs = next;
+    this.paceChangedAt = nowMs;
+    return true;
   }
 
   private change(level: QualityLevel, nowMs: number): void {
@@ -111,6 +142,9 @@ export class QualityGovernor {
     } else {
       this.lastUpAt = nowMs;
     }
+    // Up from low, medium starts at its slowest pace; down from high, at full pace.
+    if (level === 'medium') this.paceMs = down ? 0 : MAX_PACE_MS;
+    this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;
     this.ticks.length = 0;

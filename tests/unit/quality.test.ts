@@ -21,8 +21,14 @@ describe('QualityGovernor', () => {
     expect(g.level).toBe('high');
     t = run(g, t, 1, 50);
     expect(g.level).toBe('medium');
+    expect(g.maskIntervalMs).toBe(0);
+    // Medium first slows the model (80 → 120 → 180 → 270 → 400 ms), a second each, then steps down.
     t = run(g, t, 1.2, 50);
+    expect(g.level).toBe('medium');
+    expect(g.maskIntervalMs).toBe(80);
+    t = run(g, t, 5, 50);
     expect(g.level).toBe('low');
+    expect(g.maskIntervalMs).toBe(500);
     t = run(g, t, 2, 50);
     expect(g.level).toBe('low');
     t = run(g, t, 3.5, 8);
@@ -70,6 +76,26 @@ describe('QualityGovernor', () => {
     expect(ups.length).toBeGreaterThanOrEqual(2);
     expect(ups.length).toBeLessThanOrEqual(6);
     for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan(1.5 * gaps[i - 1]);
+  });
+
+  it('at medium, paces the model to the load it can carry instead of stepping down', () => {
+    const g = new QualityGovernor();
+    const budget = 1000 / 30;
+    let t = run(g, 0, 1, 50);
+    expect(g.level).toBe('medium');
+    // A mask costs a frame: faster than one every 150 ms loses a third of the ticks, slower loses few.
+    const intervals: number[] = [];
+    for (let k = 0; k < 30 * 20; k++) {
+      const heavy = g.maskIntervalMs < 150 ? k % 3 === 0 : k % 30 === 0;
+      t += heavy ? 2 * budget : budget;
+      g.observe(t, heavy ? 50 : 20, budget, heavy ? 1 : 0);
+      if (k % 30 === 29) intervals.push(g.maskIntervalMs);
+    }
+    expect(g.level).toBe('medium');
+    // It settles between the too-fast and the slowest pace: 120 or 180 ms, back and forth.
+    const late = intervals.slice(-10);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(120);
+    expect(Math.max(...late)).toBeLessThanOrEqual(180);
   });
 
   it('a pinned level holds whatever the load', () => {

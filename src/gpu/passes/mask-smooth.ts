@@ -15,6 +15,11 @@ export class MaskSmoothPass extends SeparableGaussianPass {
 
   /** Encodes both directions; `tmp` is a scratch buffer of the same size. */
   encode(encoder: GPUCommandEncoder, io: MaskIo & { tmp: GPUBuffer }, smoothContour: number, timer?: PassTimer): void {
+    if (smoothContour <= 0) {
+      // Off: a buffer copy, where the two kernels would pay per invocation to copy on CPU rasterisers.
+      encoder.copyBufferToBuffer(io.src, 0, io.dst, 0, 4 * io.width * io.height);
+      return;
+    }
     if (this.changed(io.width, io.height, smoothContour)) {
       const { sigma, radius } = smoothKernel(smoothContour);
       this.writeKernel(io.width, io.height, sigma, radius, radius > 0);

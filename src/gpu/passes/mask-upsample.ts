@@ -24,11 +24,13 @@ export interface UpsampleIo {
 export class MaskUpsamplePass {
   private readonly key = new ChangeKey();
   private readonly kernels: KernelPair;
-  /** Low-res RGB and mask interleaved (rgba32float at mask size), read by the upsampling's taps. */
+  /** Low-res RGB and mask interleaved (rgba16float at mask size), read by the upsampling's taps. */
   private packed: GPUTexture | null = null;
+  private readonly sampler: GPUSampler;
 
   constructor(private readonly device: GPUDevice) {
-    this.kernels = new KernelPair(device, shader, 'mask-upsample', ['pack', ['p', 'mask', 'lowFrame', 'packOut']], ['main', ['p', 'packed', 'guide', 'dst']]);
+    this.kernels = new KernelPair(device, shader, 'mask-upsample', ['pack', ['p', 'mask', 'lowFrame', 'packOut']], ['main', ['p', 'packed', 'guide', 'dst', 'packSampler']]);
+    this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'mask-upsample-bilinear' });
   }
 
   /** Encodes the upsampling into `io.dst`. */
@@ -46,12 +48,12 @@ export class MaskUpsamplePass {
     if (!this.packed || this.packed.width !== io.maskWidth || this.packed.height !== io.maskHeight) {
       this.packed?.destroy();
       this.packed = this.device.createTexture({
-        size: [io.maskWidth, io.maskHeight], format: 'rgba32float',
+        size: [io.maskWidth, io.maskHeight], format: 'rgba16float',
         usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING, label: 'mask-upsample-packed',
       });
     }
     k.run(encoder, timer, k.first.get(k.params.buffer, io.mask, io.lowResFrame, this.packed), groups8(io.maskWidth), groups8(io.maskHeight),
-      k.second.get(k.params.buffer, this.packed, io.guide, io.dst), groups8(width), groups8(height));
+      k.second.get(k.params.buffer, this.packed, io.guide, io.dst, this.sampler), groups8(width), groups8(height));
   }
 
   /** Frees the params buffer and the packed texture. */
