@@ -125,7 +125,9 @@ export class QualityGovernor {
   /** At medium: slows the model while ticks are missed, speeds it up with headroom; true when the pace changed. */
   private pace(share: number, nowMs: number): boolean {
     let next = this.paceMs;
-    if (share > MISSED_SHARE && this.paceMs < MAX_PACE_MS) next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
+    // Far over budget (more than twice the share), the gradual slowdown would only delay the step down.
+    if (share > 2 * MISSED_SHARE) next = MAX_PACE_MS;
+    else if (share > MISSED_SHARE && this.paceMs < MAX_PACE_MS) next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
     else if (share <= UP_MISSED_SHARE && this.paceMs > 0) next = this.paceMs / PACE_STEP < MIN_PACE_MS ? 0 : this.paceMs / PACE_STEP;
     if (next === this.paceMs) return false;
     this.paceMs = next;
