@@ -95,6 +95,9 @@ export class EffectsChain {
     }
   }
 
+  /** Masks the model made for this chain so far. */
+  get produced(): number { return this.masksProduced; }
+
   /** Whether the background is cut out to transparency (the layer has alpha). */
   get transparent(): boolean { return this.effect.type === 'transparent'; }
 
@@ -147,6 +150,9 @@ export class EffectsChain {
    * CPU rasteriser was most of a mask's age.
    */
   takeEarlyKick(nowMs: number): boolean {
+    // The holder kicking again before it refines would never hand the gate to a waiting source:
+    // then the frame refines first (releasing the gate) and the next turn is the other's.
+    if (this.gate.owner === this && this.gate.othersWaiting(this)) return false;
     return !!this.cpu && this.active && this.mask !== null && !this.inflight && !this.lent
       && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this);
   }

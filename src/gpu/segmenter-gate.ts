@@ -33,6 +33,10 @@ export class SegmenterGate {
     this.touchedMs = nowMs;
     return true;
   }
+  /** Whether someone other than `who` waits for the gate: a still image, or a chain turned away in the last second. */
+  othersWaiting(who: object, nowMs = performance.now()): boolean {
+    return this.borrowers > 0 || (this.next !== null && this.next !== who && nowMs - this.nextAtMs <= 1000);
+  }
   /** Marks the holder as alive (called by a chain on every frame it renders). */
   touch(who: object, nowMs = performance.now()): void { if (this.owner === who) this.touchedMs = nowMs; }
   /** Frees the gate if `who` holds it. */

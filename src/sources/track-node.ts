@@ -118,7 +118,7 @@ export class TrackNode implements SourceNode {
     return {
       id: this.id, kind: this.kind, width: this.width, height: this.height,
       state: this.ended ? 'ended' : this.chain.texture ? 'live' : 'waiting',
-      framesIn: this.framesIn, framesReplaced: this.framesReplaced, message: this.ended,
+      framesIn: this.framesIn, framesReplaced: this.framesReplaced, message: this.ended, masks: this.chain.masksProduced,
     };
   }
 

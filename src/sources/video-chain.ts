@@ -41,6 +41,9 @@ export class VideoChain {
   /** Opaque unless the filter makes the background transparent. */
   get opaque(): boolean { return !this.fx?.active || !this.fx.transparent; }
 
+  /** Masks made for this source so far, or undefined while it never had a filter. */
+  get masksProduced(): number | undefined { return this.fx?.produced; }
+
   /** The filter (for mask options and stats), if one was ever set. */
   get effects(): EffectsChain | null { return this.fx; }
 

@@ -58,7 +58,7 @@ export class VideoFileNode implements SourceNode {
     return {
       id: this.id, kind: 'video', width: this.width, height: this.height,
       state: this.error || this.player.state === 'ended' ? 'ended' : this.chain.texture ? 'live' : 'waiting',
-      framesIn: s.framesDecoded, framesReplaced: s.dropped, message: this.error,
+      framesIn: s.framesDecoded, framesReplaced: s.dropped, message: this.error, masks: this.chain.masksProduced,
     };
   }
 

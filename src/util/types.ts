@@ -126,6 +126,8 @@ export interface SourceStats {
   framesIn: number;
   framesReplaced: number;
   message: string | null;
+  /** Masks made for this source's background filter so far (absent while it never had one). */
+  masks?: number;
 }
 
 export interface EncodeStats {

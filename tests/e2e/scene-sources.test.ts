@@ -84,6 +84,34 @@ describe('video files, ending sources, persistence', () => {
     expect(best.r).toBeGreaterThan(0.7);
   });
 
+  it('two video sources removing their backgrounds take turns with the one model: both keep getting masks', async () => {
+    const page = await freshPage();
+    await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
+    // Pinned high: no pause between model runs, so a source that kept the model would starve the other.
+    await ev(page, `window.studio.setQuality('high')`);
+    const ids: string[] = [];
+    for (const [k, clip] of [['a', 'webcam_man_640x480_30fps.mp4'], ['b', 'webcam_woman_640x480_30fps.mp4']] as const) {
+      const file = join(out, `two-${k}.mp4`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', shared(`media/${clip}`), '-t', '2', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', file]);
+      await putBlob(page, `two_${k}`, readFileSync(file), 'video/mp4', `two-${k}.mp4`);
+      const id = await ev<string>(page, `window.studio.addSource({ kind: 'video', file: window.two_${k}, loop: true })`);
+      await ev(page, `window.studio.addItem(window.studio.currentScene, ${JSON.stringify(id)})`);
+      await ev(page, `window.studio.setSourceBackground(${JSON.stringify(id)}, { type: 'blur' })`);
+      ids.push(id);
+    }
+    const masks = async (): Promise<number[]> => {
+      const st = await ev<{ id: string; masks?: number }[]>(page, 'window.studio.getStats().then((s) => s.render.sources)');
+      return ids.map((id) => st.find((x) => x.id === id)?.masks ?? 0);
+    };
+    await waitInPage(page, `window.studio.getStats().then((s) => s.render.sources.every((x) => (x.masks ?? 0) >= 2))`, 30_000);
+    const a = await masks();
+    await page.waitForTimeout(4000);
+    const b = await masks();
+    console.log(`[sources] two blurred video sources, masks in 4 s: ${b.map((x, i) => x - a[i]!).join(' and ')}`);
+    // Neither keeps the model to itself: each gets a share of the masks.
+    for (let i = 0; i < 2; i++) expect(b[i]! - a[i]!).toBeGreaterThanOrEqual(2);
+  });
+
   it('a screen share stopped mid-recording: the recording goes on and the item keeps its last frame', async () => {
     const page = await freshPage();
     await ev(page, 'window.studio.setOutput({ width: 640, height: 360, frameRate: 30 })');

@@ -14,6 +14,18 @@ describe('SegmenterGate', () => {
     expect(g.tryTake(a, false, 40)).toBe(true);
   });
 
+  it('tells the holder when another source waits (so an early kick does not keep the gate)', () => {
+    const g = new SegmenterGate();
+    const a = {}, b = {};
+    expect(g.tryTake(a, false, 0)).toBe(true);
+    expect(g.othersWaiting(a, 5)).toBe(false);
+    expect(g.tryTake(a, false, 10)).toBe(true); // the holder may take it again while nobody waits
+    expect(g.tryTake(b, false, 20)).toBe(false);
+    expect(g.othersWaiting(a, 30)).toBe(true);
+    expect(g.othersWaiting(b, 30)).toBe(false);
+    expect(g.othersWaiting(a, 1500)).toBe(false); // b stopped asking a while ago
+  });
+
   it('a still image waiting goes before the live sources and is not overtaken', async () => {
     const g = new SegmenterGate();
     const live = {}, still = {};
