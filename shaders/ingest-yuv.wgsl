@@ -61,7 +61,7 @@ fn packedRow(x0: u32, y: u32) {
   storeRow(x0, y, r, g, b, a);
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(64, 1)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let x0 = id.x * 4u;
   let y0 = id.y * 2u;
