@@ -45,13 +45,17 @@ const MAX_UP_AFTER_MS = 30_000;
 /** After this long without a step down, the headroom needed is back to UP_AFTER_MS. */
 const CALM_MS = 60_000;
 /**
- * Pace of the model at medium (ms between runs): each second that misses too many ticks slows
- * it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then the level steps down to low), each
- * second with headroom speeds it up again (below MIN_PACE_MS: as fast as the model goes).
+ * Pace of the model at medium (ms between runs): each second that misses more than
+ * MISSED_SHARE of the ticks slows it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then the
+ * level steps down to low), each second that misses under PACE_UP_SHARE speeds it up again
+ * (below MIN_PACE_MS: as fast as the model goes). The band between them is narrow so the pace
+ * follows the frame rate the person keeps (a fifth missed is 24 of 30 fps) instead of
+ * ratcheting up on the odd bad second.
  */
 const MIN_PACE_MS = 80;
 const MAX_PACE_MS = 400;
-const PACE_STEP = 1.5;
+const PACE_STEP = 1.25;
+const PACE_UP_SHARE = 0.15;
 
 /** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
 function missedShare(ticks: readonly { missed: number }[]): number {
@@ -128,7 +132,7 @@ export class QualityGovernor {
     // Far over budget (more than twice the share), the gradual slowdown would only delay the step down.
     if (share > 2 * MISSED_SHARE) next = MAX_PACE_MS;
     else if (share > MISSED_SHARE && this.paceMs < MAX_PACE_MS) next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
-    else if (share <= UP_MISSED_SHARE && this.paceMs > 0) next = this.paceMs / PACE_STEP < MIN_PACE_MS ? 0 : this.paceMs / PACE_STEP;
+    else if (share < PACE_UP_SHARE && this.paceMs > 0) next = this.paceMs / PACE_STEP < MIN_PACE_MS ? 0 : this.paceMs / PACE_STEP;
     if (next === this.paceMs) return false;
     this.paceMs = next;
     this.paceChangedAt = nowMs;
