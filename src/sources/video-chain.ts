@@ -52,18 +52,17 @@ export class VideoChain {
 
   /** Ingests the uploaded frame and runs the filter; the result is `texture`. */
   async encode(encoder: GPUCommandEncoder, frame: VideoFrame, nowMs: number, timer?: PassTimer): Promise<void> {
+    let rgba: GPUTexture;
     if (this.fx?.active && this.fx.takeEarlyKick(nowMs)) {
       // The model's input goes to the GPU queue ahead of the rest of the frame (see takeEarlyKick).
       const kick = this.device.createCommandEncoder({ label: `${this.label}-segment-kick` });
-      const rgba = await this.ingest.encode(kick, frame, timer);
+      rgba = await this.ingest.encode(kick, frame, timer);
       this.fx.encodeKick(kick, rgba, nowMs, timer);
       this.device.queue.submit([kick.finish()]);
       this.fx.startKick(nowMs);
-      this.out = (await this.fx.encode(encoder, rgba, nowMs, timer)).layer;
-      this.version++;
-      return;
+    } else {
+      rgba = await this.ingest.encode(encoder, frame, timer);
     }
-    const rgba = await this.ingest.encode(encoder, frame, timer);
     if (this.fx?.active) {
       const r = await this.fx.encode(encoder, rgba, nowMs, timer);
       this.out = r.layer;

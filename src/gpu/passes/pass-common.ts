@@ -318,24 +318,16 @@ export class KernelPair {
  * Bindings: `p` the params, `src` the input, `dst` the output.
  */
 export class SeparablePass {
-  protected readonly params: Uniform;
-  private readonly h: Kernel;
-  private readonly v: Kernel;
-  private readonly hGroups: BindGroupCache;
-  private readonly vGroups: BindGroupCache;
+  private readonly kernels: KernelPair;
   private readonly key = new ChangeKey();
-  private readonly timed: TimedPass;
 
   constructor(device: GPUDevice, code: string, name: string) {
-    const shader = new Shader(device, code, name);
     const names = ['p', 'src', 'dst'];
-    this.h = shader.kernel('h', names, `${name}-h`);
-    this.v = shader.kernel('v', names, `${name}-v`);
-    this.params = shader.uniform('p');
-    this.hGroups = this.h.groups();
-    this.vGroups = this.v.groups();
-    this.timed = new TimedPass(name);
+    this.kernels = new KernelPair(device, code, name, ['h', names], ['v', names]);
   }
+
+  /** The params uniform both directions read. */
+  protected get params(): Uniform { return this.kernels.params; }
 
   /** True once per change of (width, height, setting): the caller then rewrites `params`. */
   protected changed(width: number, height: number, setting: number): boolean {
@@ -344,11 +336,10 @@ export class SeparablePass {
 
   /** Encodes both directions over a width × height grid. */
   protected run(encoder: GPUCommandEncoder, src: Bindable, tmp: Bindable, dst: Bindable, width: number, height: number, timer?: PassTimer): void {
-    const x = groups8(width), y = groups8(height);
-    this.timed.runPair(encoder, timer, this.h.pipeline, this.hGroups.get(this.params.buffer, src, tmp), x, y,
-      this.v.pipeline, this.vGroups.get(this.params.buffer, tmp, dst), x, y);
+    const k = this.kernels, x = groups8(width), y = groups8(height);
+    k.run(encoder, timer, k.first.get(k.params.buffer, src, tmp), x, y, k.second.get(k.params.buffer, tmp, dst), x, y);
   }
 
   /** Frees the params buffer. */
-  destroy(): void { this.params.destroy(); }
+  destroy(): void { this.kernels.destroy(); }
 }
