@@ -62,10 +62,16 @@ const gpuSample = (device: GPUDevice, timer: PassTimer, encode: (enc: GPUCommand
 async function stageLine(name: string, device: GPUDevice, timer: PassTimer, encode: (enc: GPUCommandEncoder) => void, extra: Record<string, unknown> = {}): Promise<BenchResult> {
   for (let i = 0; i < STAGE_WARMUP; i++) await gpuSample(device, timer, encode);
   const s: Sample[] = [];
-  for (let i = 0; i < STAGE_SAMPLES; i++) s.push(await gpuSample(device, timer, encode));
+  const byPass = new Map<string, number[]>();
+  for (let i = 0; i < STAGE_SAMPLES; i++) {
+    s.push(await gpuSample(device, timer, encode));
+    for (const [pass, ms] of timer.latest) byPass.set(pass, [...(byPass.get(pass) ?? []), ms]);
+  }
   const timing: Timing = timer.gpu ? 'gpu' : 'wall';
   console.info(`${name}: ${median(s.map((x) => x.ms)).toFixed(1)} ms (${timing})`);
-  return { name, median_ms: median(s.map((x) => x.ms)), n: s.length, timing, wall_median_ms: median(s.map((x) => x.wall)), ...extra };
+  // Where the stage's time goes, pass by pass (GPU timestamps only).
+  const passes = timer.gpu ? Object.fromEntries([...byPass].map(([pass, ms]) => [pass, Number(median(ms).toFixed(3))])) : null;
+  return { name, median_ms: median(s.map((x) => x.ms)), n: s.length, timing, wall_median_ms: median(s.map((x) => x.wall)), passes_median_ms: passes, ...extra };
 }
 
 /** Decodes one I420 frame into a new rgba8unorm texture with the frame graph's camera usage. */

@@ -5,7 +5,8 @@
 // background weight actually present: no halo. Out-of-image taps are skipped (weight 0),
 // which the same final division renormalises.
 
-// MAX_RADIUS is prepended by bg-blur.ts from MAX_BLUR_RADIUS (bg-plan.ts).
+// MAX_RADIUS is prepended by bg-blur.ts from MAX_BLUR_RADIUS (bg-plan.ts), and so is the camera
+// reader (camera-input.ts): cam() from the RGBA texture or straight from the frame's planes.
 struct DownParams {
   size: vec2u,       // full resolution
   levelSize: vec2u,
@@ -30,7 +31,6 @@ struct CompositeParams {
   _a: f32,
 };
 
-@group(0) @binding(0) var camTex: texture_2d<f32>;
 @group(0) @binding(1) var maskTex: texture_2d<f32>;
 @group(0) @binding(2) var downOut: texture_storage_2d<rgba16float, write>;
 @group(0) @binding(3) var<uniform> dp: DownParams;
@@ -42,7 +42,20 @@ struct CompositeParams {
 @group(0) @binding(9) var<uniform> cp: CompositeParams;
 @group(0) @binding(10) var levelSampler: sampler;
 
+// Background-weighted sums (Σ b·c, Σ b) of one row of four camera pixels, counting the lanes
+// whose column lies in [x0, x1).
+fn downRow(xs: u32, y: u32, x0: u32, x1: u32, c: CamRow) -> vec4f {
+  let xi = vec4u(xs, xs + 1u, xs + 2u, xs + 3u);
+  let inside = (xi >= vec4u(x0)) & (xi < vec4u(x1));
+  let last = dp.size.x - 1u;
+  let m = vec4f(textureLoad(maskTex, vec2u(min(xi.x, last), y), 0).r, textureLoad(maskTex, vec2u(min(xi.y, last), y), 0).r,
+    textureLoad(maskTex, vec2u(min(xi.z, last), y), 0).r, textureLoad(maskTex, vec2u(min(xi.w, last), y), 0).r);
+  let b = select(vec4f(0.0), 1.0 - m, inside);
+  return vec4f(dot(b, c.r), dot(b, c.g), dot(b, c.b), dot(b, vec4f(1.0)));
+}
+
 // Box average of (b·c, b) over the factor×factor block; pixels past the edge count as b = 0.
+// The camera comes in 4x2 blocks (camBlock), so the loops start at the aligned block.
 @compute @workgroup_size(8, 8)
 fn down(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= dp.levelSize.x || id.y >= dp.levelSize.y) { return; }
@@ -51,10 +64,11 @@ fn down(@builtin(global_invocation_id) id: vec3u) {
   let x1 = min(x0 + dp.factor, dp.size.x);
   let y1 = min(y0 + dp.factor, dp.size.y);
   var acc = vec4f(0.0);
-  for (var y = y0; y < y1; y++) {
-    for (var x = x0; x < x1; x++) {
-      let b = 1.0 - textureLoad(maskTex, vec2u(x, y), 0).r;
-      acc += vec4f(textureLoad(camTex, vec2u(x, y), 0).rgb * b, b);
+  for (var y = y0 & ~1u; y < y1; y += 2u) {
+    for (var x = x0 & ~3u; x < x1; x += 4u) {
+      let c = camBlock(x, y);
+      if (y >= y0) { acc += downRow(x, y, x0, x1, c.top); }
+      if (y + 1u < y1) { acc += downRow(x, y + 1u, x0, x1, c.bottom); }
     }
   }
   textureStore(downOut, id.xy, acc / f32(dp.factor * dp.factor));
@@ -87,22 +101,38 @@ fn sampleLevel(p: vec2u) -> vec4f {
   return textureSampleLevel(levelTex, levelSampler, uv, 0.0);
 }
 
-@compute @workgroup_size(8, 8)
-fn composite(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= cp.size.x || id.y >= cp.size.y) { return; }
-  let c = textureLoad(camTex, id.xy, 0).rgb;
-  let m = textureLoad(maskTex, id.xy, 0).r;
+fn compositeAt(q: vec2u, c: vec3f) {
+  let m = textureLoad(maskTex, q, 0).r;
   // Wholly person and no light wrap: the pixel itself, exactly what the blend below gives,
   // without the level fetch (the blur stage measured 34–40 vs 39–51 ms in bench blur-480p).
   if (m >= 1.0 && cp.lightWrap == 0.0) {
-    textureStore(outTex, id.xy, vec4f(c, 1.0));
+    textureStore(outTex, q, vec4f(c, 1.0));
     return;
   }
-  let s = sampleLevel(id.xy);
+  let s = sampleLevel(q);
   // Where the whole neighbourhood is person (weight → 0) this fades to the pixel itself.
   let bg = (s.rgb + cp.eps * c) / (s.a + cp.eps);
   var o = mix(bg, c, m);
   // Light wrap: the local background fraction s.a is large right at the person's edge.
   o = mix(o, bg, cp.lightWrap * m * clamp(s.a, 0.0, 1.0));
-  textureStore(outTex, id.xy, vec4f(clamp(o, vec3f(0.0), vec3f(1.0)), 1.0));
+  textureStore(outTex, q, vec4f(clamp(o, vec3f(0.0), vec3f(1.0)), 1.0));
+}
+
+// Unrolled with constant lane indices (see ingest-yuv.wgsl).
+fn compositeRow(x0: u32, y: u32, c: CamRow) {
+  compositeAt(vec2u(x0, y), vec3f(c.r.x, c.g.x, c.b.x));
+  if (x0 + 1u < cp.size.x) { compositeAt(vec2u(x0 + 1u, y), vec3f(c.r.y, c.g.y, c.b.y)); }
+  if (x0 + 2u < cp.size.x) { compositeAt(vec2u(x0 + 2u, y), vec3f(c.r.z, c.g.z, c.b.z)); }
+  if (x0 + 3u < cp.size.x) { compositeAt(vec2u(x0 + 3u, y), vec3f(c.r.w, c.g.w, c.b.w)); }
+}
+
+// One thread per 4x2 block of the camera (camBlock).
+@compute @workgroup_size(64, 1)
+fn composite(@builtin(global_invocation_id) id: vec3u) {
+  let x0 = id.x * 4u;
+  let y0 = id.y * 2u;
+  if (x0 >= cp.size.x || y0 >= cp.size.y) { return; }
+  let c = camBlock(x0, y0);
+  compositeRow(x0, y0, c.top);
+  if (y0 + 1u < cp.size.y) { compositeRow(x0, y0 + 1u, c.bottom); }
 }

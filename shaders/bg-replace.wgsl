@@ -3,7 +3,8 @@
 // Output is straight (non-premultiplied) alpha; a background with alpha < 1 composites as
 // "person over background" in straight form, which makes transparent the a = 0 case.
 
-// LIGHT_WRAP_TAPS is prepended by bg-replace.ts from bg-plan.ts.
+// LIGHT_WRAP_TAPS is prepended by bg-replace.ts from bg-plan.ts, and so is the camera reader
+// (camera-input.ts): cam() from the RGBA texture or straight from the frame's planes.
 struct Params {
   size: vec2u,
   imageSize: vec2u,
@@ -16,7 +17,6 @@ struct Params {
   offs: array<vec4i, LIGHT_WRAP_TAPS / 2u>, // light-wrap tap offsets, two per vec4
 };
 
-@group(0) @binding(0) var camTex: texture_2d<f32>;
 @group(0) @binding(1) var maskTex: texture_2d<f32>;
 @group(0) @binding(2) var imageTex: texture_2d<f32>;
 @group(0) @binding(3) var outTex: texture_storage_2d<rgba8unorm, write>;
@@ -45,11 +45,8 @@ fn tap(k: u32) -> vec2i {
   return select(v.xy, v.zw, (k & 1u) == 1u);
 }
 
-@compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= u.size.x || id.y >= u.size.y) { return; }
-  let p = vec2i(id.xy);
-  let c = textureLoad(camTex, p, 0).rgb;
+fn replaceAt(q: vec2u, c: vec3f) {
+  let p = vec2i(q);
   if (u.mode == 0u) { textureStore(outTex, p, vec4f(c, 1.0)); return; }
   let m = textureLoad(maskTex, p, 0).r;
   if (u.mode == 3u) { textureStore(outTex, p, vec4f(c, m)); return; }
@@ -75,4 +72,23 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     if (sumA > 0.0) { rgb = mix(rgb, sumP / sumA, amount); }
   }
   textureStore(outTex, p, vec4f(clamp(rgb, vec3f(0.0), vec3f(1.0)), clamp(a, 0.0, 1.0)));
+}
+
+// Unrolled with constant lane indices (see ingest-yuv.wgsl).
+fn replaceRow(x0: u32, y: u32, c: CamRow) {
+  replaceAt(vec2u(x0, y), vec3f(c.r.x, c.g.x, c.b.x));
+  if (x0 + 1u < u.size.x) { replaceAt(vec2u(x0 + 1u, y), vec3f(c.r.y, c.g.y, c.b.y)); }
+  if (x0 + 2u < u.size.x) { replaceAt(vec2u(x0 + 2u, y), vec3f(c.r.z, c.g.z, c.b.z)); }
+  if (x0 + 3u < u.size.x) { replaceAt(vec2u(x0 + 3u, y), vec3f(c.r.w, c.g.w, c.b.w)); }
+}
+
+// One thread per 4x2 block of the camera (camBlock).
+@compute @workgroup_size(64, 1)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let x0 = id.x * 4u;
+  let y0 = id.y * 2u;
+  if (x0 >= u.size.x || y0 >= u.size.y) { return; }
+  let c = camBlock(x0, y0);
+  replaceRow(x0, y0, c.top);
+  if (y0 + 1u < u.size.y) { replaceRow(x0, y0 + 1u, c.bottom); }
 }

@@ -11,6 +11,7 @@ import { SegmenterGate } from './segmenter-gate.ts';
 import { MaskBoundsPass } from './passes/mask-bounds.ts';
 import type { DebugLoadPass } from './passes/debug-load.ts';
 import { CropTracker, maskBounds, type Rect } from '../segment/person-crop.ts';
+import type { CameraFrame, CameraInput } from './passes/camera-input.ts';
 
 const sameRect = (a: Rect | null, b: Rect | null): boolean =>
   a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height);
@@ -157,10 +158,10 @@ export class EffectsChain {
       && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this);
   }
 
-  /** Encodes the preprocess of an early kick (see takeEarlyKick). */
-  encodeKick(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): void {
+  /** Encodes the preprocess of an early kick (see takeEarlyKick) into its own `encoder`. */
+  async encodeKick(encoder: GPUCommandEncoder, camera: CameraFrame, nowMs: number, timer?: PassTimer): Promise<void> {
     this.lastKickMs = nowMs;
-    this.encodePreprocess(encoder, camera, nowMs, timer);
+    this.encodePreprocess(encoder, await camera.rgba(encoder, timer), nowMs, timer);
   }
 
   /** Starts the model on an early kick once its command buffer was submitted. */
@@ -169,11 +170,14 @@ export class EffectsChain {
   private get maskH(): number { return this.segmenter.inputHeight; }
 
   /**
-   * Encodes this frame's effect work after ingest and returns the layer to composite (the camera
-   * texture itself when no effect is on). Call `afterSubmit` once the encoder was submitted.
+   * Encodes this frame's effect work and returns the layer to composite (the camera texture
+   * itself when no effect is on). The background passes read the frame's planes where the copy
+   * path uploaded them; the RGBA ingest runs only for what needs the picture (the model's
+   * input, edge-aware upsampling, a layer passed through), so with masks a few times a second
+   * most frames skip it. Call `afterSubmit` once the encoder was submitted.
    */
-  async encode(encoder: GPUCommandEncoder, camera: GPUTexture, nowMs: number, timer?: PassTimer): Promise<{ layer: GPUTexture; kick: boolean }> {
-    if (!this.active) return { layer: camera, kick: false };
+  async encode(encoder: GPUCommandEncoder, camera: CameraFrame, nowMs: number, timer?: PassTimer): Promise<{ layer: GPUTexture; kick: boolean }> {
+    if (!this.active) return { layer: await camera.rgba(encoder, timer), kick: false };
     let kick = false;
     this.gate.touch(this);
     // Another chain took the gate while this source was off screen: its model input is gone.
@@ -182,8 +186,9 @@ export class EffectsChain {
     this.tracker.resize(camera.width, camera.height);
     if (!this.mask && !this.fresh && !this.lent && this.gate.tryTake(this)) {
       // No mask yet (effect just switched on): wait for one rather than flash the raw camera.
+      // Submitted ahead of `encoder`, so the picture is ingested here.
       const first = this.device.createCommandEncoder({ label: 'segment-first' });
-      this.encodePreprocess(first, camera, nowMs, timer);
+      this.encodePreprocess(first, await camera.rgba(first, timer), nowMs, timer);
       this.device.queue.submit([first.finish()]);
       this.startInference(nowMs);
       await this.inflight;
@@ -191,18 +196,23 @@ export class EffectsChain {
     const maskChanged = this.fresh !== null;
     if (this.fresh) {
       // Refine before the next preprocess overwrites the low-res frame the mask belongs to.
-      this.refineFresh(encoder, camera, timer);
+      // Bilinear upsampling only takes the output size from the guide, not its picture.
+      const guide = this.refiner.options.edgeAware || !camera.planes ? await camera.rgba(encoder, timer) : camera.texture;
+      this.refineFresh(encoder, guide, timer);
     } else {
       this.masksReused++;
     }
     if (!this.inflight && !this.lent && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this)) {
       this.lastKickMs = nowMs;
-      this.encodePreprocess(encoder, camera, nowMs, timer);
+      this.encodePreprocess(encoder, await camera.rgba(encoder, timer), nowMs, timer);
       kick = true;
     }
-    if (!this.mask) return { layer: camera, kick };
+    if (!this.mask) return { layer: await camera.rgba(encoder, timer), kick };
     this.maskAges.add(nowMs - this.maskFrameMs);
-    return { layer: this.background.encode(encoder, { camera, mask: this.mask, maskChanged, timer }), kick };
+    if (this.background.passesThrough) return { layer: await camera.rgba(encoder, timer), kick };
+    // A frame ingested anyway reads its texture; the others read the planes in place.
+    const input: CameraInput = camera.ingested || !camera.planes ? await camera.rgba(encoder, timer) : camera.planes;
+    return { layer: this.background.encode(encoder, { camera: input, mask: this.mask, maskChanged, timer }), kick };
   }
 
   /** Refines the model output waiting in `fresh` into the full-resolution mask, guided by `camera`. */

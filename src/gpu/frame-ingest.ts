@@ -1,5 +1,7 @@
 import type { IngestPath } from '../util/types.ts';
+import { StudioStateError } from '../util/errors.ts';
 import type { PassTimer } from './timing.ts';
+import type { CameraFrame, CameraPlanes } from './passes/camera-input.ts';
 import { IngestExternalPass } from './passes/ingest-external.ts';
 import { IngestYuvPass } from './passes/ingest-yuv.ts';
 
@@ -37,47 +39,71 @@ export class IngestPolicy {
 /**
  * Turns a VideoFrame of any source (camera, screen, video file) into the source's own
  * rgba8unorm texture, by the zero-copy import or by copyTo + the WGSL YUV→RGB pass.
- * The texture is made once and remade only when the frame size changes.
+ * The texture is made once and remade only when the frame size changes. As a CameraFrame it
+ * runs that conversion only when a pass asks for the RGBA picture (`rgba`): on the copy path,
+ * effect passes read the uploaded planes themselves and most frames need no ingest pass.
  */
-export class FrameIngest {
+export class FrameIngest implements CameraFrame {
   private readonly yuv: IngestYuvPass;
   private readonly external: IngestExternalPass;
   private tex: GPUTexture | null = null;
   private uploaded: IngestPath | null = null;
+  private frame: VideoFrame | null = null;
+  private done = false;
 
   constructor(private readonly device: GPUDevice, private readonly policy: IngestPolicy, private readonly label: string) {
     this.yuv = new IngestYuvPass(device);
     this.external = new IngestExternalPass(device);
   }
 
-  /** The source's RGBA picture (the last frame ingested), or null before the first. */
-  get texture(): GPUTexture | null { return this.tex; }
+  /** The source's RGBA texture, at the uploaded frame's size (see CameraFrame), or null before the first. */
+  get texture(): GPUTexture { return this.tex!; }
 
-  /** Prepares `frame` for `encode` (the copy path's upload is asynchronous); the caller keeps the frame. */
+  get width(): number { return this.tex?.width ?? 0; }
+  get height(): number { return this.tex?.height ?? 0; }
+
+  /** Whether `texture` holds the uploaded frame. */
+  get ingested(): boolean { return this.done; }
+
+  /** The uploaded frame's planes when the copy path uploaded it, for passes that read them in place. */
+  get planes(): CameraPlanes | null { return this.uploaded === 'copyto-wgsl' ? this.yuv.planes : null; }
+
+  /** Prepares `frame` for `encode`/`rgba` (the copy path's upload is asynchronous); the caller keeps the frame until submit. */
   async upload(frame: VideoFrame): Promise<void> {
     const rect = frame.visibleRect!;
     if (!this.tex || this.tex.width !== rect.width || this.tex.height !== rect.height) {
       this.tex?.destroy();
       this.tex = this.device.createTexture({ size: [rect.width, rect.height], format: 'rgba8unorm', usage: WORK_USAGE, label: `${this.label}-rgba` });
     }
+    this.frame = frame;
+    this.done = false;
     this.uploaded = this.policy.path;
     if (this.uploaded === 'copyto-wgsl') await this.yuv.upload(frame);
   }
 
-  /** Encodes the conversion of the frame given to `upload` into `texture`. */
-  async encode(encoder: GPUCommandEncoder, frame: VideoFrame, timer?: PassTimer): Promise<GPUTexture> {
+  /** Encodes the conversion of the uploaded frame into `texture`, once per upload. */
+  async rgba(encoder: GPUCommandEncoder, timer?: PassTimer): Promise<GPUTexture> {
     const tex = this.tex!;
+    if (this.done) return tex;
+    this.done = true;
     if (this.uploaded === 'external-texture') {
       try {
-        this.external.encode(encoder, frame, tex, timer);
+        this.external.encode(encoder, this.frame!, tex, timer);
         return tex;
       } catch (e) {
         this.policy.fallBack(e);
-        await this.yuv.upload(frame);
+        this.uploaded = 'copyto-wgsl';
+        await this.yuv.upload(this.frame!);
       }
     }
     this.yuv.encode(encoder, tex, timer);
     return tex;
+  }
+
+  /** Encodes the conversion of the frame given to `upload` into `texture`. */
+  encode(encoder: GPUCommandEncoder, frame: VideoFrame, timer?: PassTimer): Promise<GPUTexture> {
+    if (frame !== this.frame) throw new StudioStateError(`${this.label}: encode of a frame that was not uploaded`);
+    return this.rgba(encoder, timer);
   }
 
   /** Frees the texture and the passes' buffers. */
@@ -85,5 +111,6 @@ export class FrameIngest {
     this.yuv.destroy();
     this.tex?.destroy();
     this.tex = null;
+    this.frame = null;
   }
 }

@@ -104,7 +104,7 @@ export class TrackNode implements SourceNode {
 
   async encode(encoder: GPUCommandEncoder, _nowUs: number, timer?: PassTimer): Promise<void> {
     if (!this.current) return;
-    await this.chain.encode(encoder, this.current, this.captureWallUs / 1000, timer);
+    await this.chain.encode(encoder, this.captureWallUs / 1000, timer);
     this.freshThisTick = true;
   }
 

@@ -50,25 +50,25 @@ export class VideoChain {
   /** Uploads `frame` (the caller keeps it open until afterSubmit). */
   upload(frame: VideoFrame): Promise<void> { return this.ingest.upload(frame); }
 
-  /** Ingests the uploaded frame and runs the filter; the result is `texture`. */
-  async encode(encoder: GPUCommandEncoder, frame: VideoFrame, nowMs: number, timer?: PassTimer): Promise<void> {
-    let rgba: GPUTexture;
-    if (this.fx?.active && this.fx.takeEarlyKick(nowMs)) {
+  /**
+   * Runs the filter on the uploaded frame (ingesting it into RGBA only where a pass needs the
+   * picture, see FrameIngest) or, without a filter, ingests it; the result is `texture`.
+   */
+  async encode(encoder: GPUCommandEncoder, nowMs: number, timer?: PassTimer): Promise<void> {
+    const fx = this.fx?.active ? this.fx : null;
+    if (fx && fx.takeEarlyKick(nowMs)) {
       // The model's input goes to the GPU queue ahead of the rest of the frame (see takeEarlyKick).
       const kick = this.device.createCommandEncoder({ label: `${this.label}-segment-kick` });
-      rgba = await this.ingest.encode(kick, frame, timer);
-      this.fx.encodeKick(kick, rgba, nowMs, timer);
+      await fx.encodeKick(kick, this.ingest, nowMs, timer);
       this.device.queue.submit([kick.finish()]);
-      this.fx.startKick(nowMs);
-    } else {
-      rgba = await this.ingest.encode(encoder, frame, timer);
+      fx.startKick(nowMs);
     }
-    if (this.fx?.active) {
-      const r = await this.fx.encode(encoder, rgba, nowMs, timer);
+    if (fx) {
+      const r = await fx.encode(encoder, this.ingest, nowMs, timer);
       this.out = r.layer;
       this.kick = r.kick;
     } else {
-      this.out = rgba;
+      this.out = await this.ingest.rgba(encoder, timer);
     }
     this.version++;
   }

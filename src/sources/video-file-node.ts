@@ -44,7 +44,7 @@ export class VideoFileNode implements SourceNode {
 
   async encode(encoder: GPUCommandEncoder, nowUs: number, timer?: PassTimer): Promise<void> {
     if (!this.due) return;
-    await this.chain.encode(encoder, this.due, nowUs / 1000, timer);
+    await this.chain.encode(encoder, nowUs / 1000, timer);
     this.shown = this.due;
   }
 

@@ -11,7 +11,8 @@ import { shared } from '../helpers/media.ts';
 import { decodeGray, decodeRgba, encodePng, type Raw } from '../reference/image-io-bg.ts';
 import { diffStats, refBlur, refReplace } from '../reference/background.ts';
 import { parseHexColor, type BackgroundEffect } from '../../src/segment/background-effect.ts';
-import type { TimingRow } from './pages/background.page.ts';
+import { rgbaToNv12Bt709Limited } from '../reference/color.ts';
+import type { PlanesFrame, TimingRow } from './pages/background.page.ts';
 
 const PAGE = '/tests/browser/pages/background.page.ts';
 const W = 640, H = 360;
@@ -145,6 +146,39 @@ describe('background passes', () => {
     console.log(`1080p blur strength 1 (factor 16): max ${d.max}/255 mean ${d.mean.toFixed(3)}/255`);
     expect(d.max).toBeLessThanOrEqual(2);
     expect(d.mean).toBeLessThanOrEqual(0.5);
+  });
+
+  it('effects read from a frame\'s planes in place match the same effects read from its ingested texture (≤ 1/255)', async () => {
+    // The live chain reads the uploaded planes on frames that need no RGBA picture; the texture
+    // path is held to the references above, so this holds the planes path to them too. The
+    // planes path skips the texture's 8-bit rounding of the camera, hence 1/255.
+    const effects: BackgroundEffect[] = [
+      { type: 'blur', strength: 0.1 }, { type: 'blur', strength: 0.3 }, { type: 'blur', strength: 1, lightWrap: 0.5 },
+      { type: 'color', color: '#3080c0', lightWrap: 0.6 }, { type: 'transparent' },
+    ];
+    // 641x361 is the visible part of a 642x362 frame: odd sizes end blocks mid-row and mid-column.
+    for (const [w, h] of [[640, 360], [641, 361]] as const) {
+      const cw = w + (w % 2), ch = h + (h % 2);
+      const scaled = cw !== W || ch !== H;
+      const cam = frame('011', scaled ? `scale=${cw}:${ch}` : undefined, cw, ch);
+      const full = gt('011', scaled ? `scale=${cw}:${ch}:flags=neighbor` : undefined, cw, ch);
+      const mask = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) mask.set(full.data.subarray(y * cw, y * cw + w), y * w);
+      const { y: luma, uv } = rgbaToNv12Bt709Limited(cam.data, cw, ch);
+      const u = uv.filter((_, i) => i % 2 === 0), v = uv.filter((_, i) => i % 2 === 1);
+      const formats: [VideoPixelFormat, Uint8Array][] = [
+        ['NV12', Buffer.concat([luma, uv])], ['I420', Buffer.concat([luma, u, v])], ['RGBA', cam.data],
+      ];
+      for (const [format, data] of formats) {
+        const f: PlanesFrame = { format, data: b64(data), codedWidth: cw, codedHeight: ch, width: w, height: h };
+        const pairs = await callInPage<[string, string][]>(wp.page, PAGE, 'runEffectsBothInputs', f, b64(mask), effects);
+        pairs.forEach(([tex, planes], i) => {
+          const d = diffStats(unb64(planes), unb64(tex));
+          console.log(`${format} ${w}x${h} ${JSON.stringify(effects[i])}: planes vs texture max ${d.max}/255 mean ${d.mean.toFixed(4)}/255`);
+          expect(d.max, `${format} ${w}x${h} effect ${i}`).toBeLessThanOrEqual(1);
+        });
+      }
+    }
   });
 
   it('reports GPU time of the blur chain at 480p, 720p, 1080p', async () => {

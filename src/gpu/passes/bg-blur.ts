@@ -1,6 +1,7 @@
 import shader from '../../../shaders/bg-blur.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
 import { blurPlan, MAX_BLUR_RADIUS, type BlurPlan } from './bg-plan.ts';
+import { camA, camB, cameraNames, cameraSize, CameraVariants, withCamera, type CameraInput, type CameraKind } from './camera-input.ts';
 import { groups8, Shader, TimedPass, withConstants, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** Fallback weight of the pixel itself where a neighbourhood holds (almost) no background. */
@@ -11,16 +12,19 @@ const STORAGE_LEVEL = GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_
 /** One step of the chain: its kernel, bind group cache and timed pass. */
 interface Step { kernel: Kernel; groups: BindGroupCache; timed: TimedPass }
 
+/** The steps that read the camera, built per camera kind. */
+interface CameraSteps { down: Step; composite: Step }
+
 /**
- * Mask-weighted background blur and its composite: camera (rgba8unorm) + mask (.r = person)
- * → opaque camera layer, person sharp, background blurred without the person bleeding into it.
+ * Mask-weighted background blur and its composite: camera (RGBA texture or raw planes, see
+ * camera-input.ts) + mask (.r = person) → opaque camera layer, person sharp, background
+ * blurred without the person bleeding into it.
  * Large radii run at 1/2..1/16 resolution (see blurPlan), so cost stays bounded at 1080p.
  */
 export class BgBlurPass {
-  private readonly down: Step;
+  private readonly cams: CameraVariants<CameraSteps>;
   private readonly blurH: Step;
   private readonly blurV: Step;
-  private readonly composite: Step;
   private readonly downParams: Uniform;
   private readonly blurParamsH: Uniform;
   private readonly blurParamsV: Uniform;
@@ -40,13 +44,20 @@ export class BgBlurPass {
   private levelB: GPUTexture | null = null;
 
   constructor(private readonly device: GPUDevice) {
-    const s = new Shader(device, withConstants(shader, { MAX_RADIUS: MAX_BLUR_RADIUS }), 'bg-blur');
+    const code = (kind: CameraKind): string => withConstants(withCamera(shader, kind), { MAX_RADIUS: MAX_BLUR_RADIUS });
+    const s = new Shader(device, code('texture'), 'bg-blur');
     const step = (kernel: Kernel, name: string): Step => ({ kernel, groups: kernel.groups(`bg-blur-${name}`), timed: new TimedPass(`bg-${name}`) });
     const blur = s.kernel('blur', ['blurIn', 'blurOut', 'bp'], 'bg-blur-blur');
-    this.down = step(s.kernel('down', ['camTex', 'maskTex', 'downOut', 'dp'], 'bg-blur-down'), 'down');
     this.blurH = step(blur, 'blur-h');
     this.blurV = step(blur, 'blur-v');
-    this.composite = step(s.kernel('composite', ['camTex', 'maskTex', 'levelTex', 'outTex', 'cp', 'levelSampler'], 'bg-blur-composite'), 'composite');
+    this.cams = new CameraVariants((kind) => {
+      const m = kind === 'texture' ? s : new Shader(device, code(kind), `bg-blur-${kind}`);
+      const cam = cameraNames(kind);
+      return {
+        down: step(m.kernel('down', ['maskTex', 'downOut', 'dp', ...cam], `bg-blur-down-${kind}`), 'down'),
+        composite: step(m.kernel('composite', ['maskTex', 'levelTex', 'outTex', 'cp', 'levelSampler', ...cam], `bg-blur-composite-${kind}`), 'composite'),
+      };
+    });
     this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', label: 'bg-blur-level' });
     this.downParams = s.uniform('dp', 'bg-blur-down-params');
     this.blurParamsH = s.uniform('bp', 'bg-blur-h-params');
@@ -77,21 +88,24 @@ export class BgBlurPass {
    * the level's weights come from the mask and a heavily blurred background barely changes
    * between two masks, while the person, drawn from this frame's camera, stays current.
    */
-  encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true): void {
-    const w = camera.width, h = camera.height;
+  encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true): void {
+    const { width: w, height: h } = cameraSize(camera);
     this.prepare(w, h);
     const plan = this.plan!, a = this.levelA!, b = this.levelB!;
     const lw = plan.levelWidth, lh = plan.levelHeight;
+    const { down, composite } = this.cams.for(camera);
+    const c0 = camA(camera), c1 = camB(camera);
     if (refreshLevel || !this.levelValid) {
-      this.run(encoder, timer, this.down, this.down.groups.get(camera, mask, a, this.downParams.buffer), lw, lh);
+      this.run(encoder, timer, down, down.groups.get(mask, a, this.downParams.buffer, c0, c1), lw, lh);
       if (plan.radius > 0) {
         this.run(encoder, timer, this.blurH, this.blurH.groups.get(a, b, this.blurParamsH.buffer), lw, lh);
         this.run(encoder, timer, this.blurV, this.blurV.groups.get(b, a, this.blurParamsV.buffer), lw, lh);
       }
       this.levelValid = true;
     }
-    const comp = this.composite.groups.get(camera, mask, a, target, this.compositeParams.buffer, this.sampler);
-    this.run(encoder, timer, this.composite, comp, w, h);
+    const comp = composite.groups.get(mask, a, target, this.compositeParams.buffer, this.sampler, c0, c1);
+    // One thread per 4x2 block, in rows of 64 (see the shader).
+    composite.timed.run(encoder, composite.kernel.pipeline, comp, Math.ceil(w / 256), Math.ceil(h / 2), timer);
   }
 
   private run(encoder: GPUCommandEncoder, timer: PassTimer | undefined, step: Step, group: GPUBindGroup, x: number, y: number): void {
@@ -132,6 +146,7 @@ export class BgBlurPass {
     this.levelA?.destroy(); this.levelB?.destroy();
     this.levelA = this.levelB = null;
     this.levelValid = false;
-    for (const s of [this.down, this.blurH, this.blurV, this.composite]) s.groups.clear();
+    for (const s of [this.blurH, this.blurV]) s.groups.clear();
+    for (const v of this.cams.built()) { v.down.groups.clear(); v.composite.groups.clear(); }
   }
 }

@@ -1,7 +1,8 @@
 import shader from '../../../shaders/bg-replace.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
 import { coverMapping, LIGHT_WRAP_TAPS, lightWrapOffsets } from './bg-plan.ts';
-import { groups8, SingleKernelPass, withConstants } from './pass-common.ts';
+import { camA, camB, cameraNames, cameraSize, CameraVariants, withCamera, type CameraInput } from './camera-input.ts';
+import { Shader, TimedPass, withConstants, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** What replaces the background; the shader's mode uniform in the same order. */
 export type ReplaceMode = 'none' | 'color' | 'image' | 'transparent';
@@ -14,7 +15,10 @@ export type BackgroundImageSource = ImageBitmap | OffscreenCanvas | HTMLCanvasEl
  * Person over a solid colour or cover-fitted image, or camera + mask as alpha, or the camera
  * unchanged, with optional light wrap. One compute pass; output rgba8unorm, straight alpha.
  */
-export class BgReplacePass extends SingleKernelPass {
+export class BgReplacePass {
+  private readonly cams: CameraVariants<{ kernel: Kernel; groups: BindGroupCache }>;
+  private readonly params: Uniform;
+  private readonly timed = new TimedPass('bg-replace');
   private readonly placeholder: GPUTexture;
   private image: GPUTexture | null = null;
   private mode: ReplaceMode = 'none';
@@ -25,7 +29,13 @@ export class BgReplacePass extends SingleKernelPass {
   private height = 0;
 
   constructor(private readonly device: GPUDevice) {
-    super(device, withConstants(shader, { LIGHT_WRAP_TAPS }), 'bg-replace', ['camTex', 'maskTex', 'imageTex', 'outTex', 'u'], 'bg-replace', 'u');
+    const base = new Shader(device, withConstants(withCamera(shader, 'texture'), { LIGHT_WRAP_TAPS }), 'bg-replace');
+    this.params = base.uniform('u');
+    this.cams = new CameraVariants((kind) => {
+      const m = kind === 'texture' ? base : new Shader(device, withConstants(withCamera(shader, kind), { LIGHT_WRAP_TAPS }), `bg-replace-${kind}`);
+      const kernel = m.kernel('main', ['maskTex', 'imageTex', 'outTex', 'u', ...cameraNames(kind)], `bg-replace-${kind}`);
+      return { kernel, groups: kernel.groups() };
+    });
     // Bound in place of a missing image so the bind group layout is always satisfied.
     this.placeholder = device.createTexture({ size: [1, 1], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING, label: 'bg-replace-placeholder' });
   }
@@ -49,7 +59,7 @@ export class BgReplacePass extends SingleKernelPass {
   setImage(source: BackgroundImageSource | null): void {
     this.image?.destroy();
     this.image = null;
-    this.groups.clear();
+    this.clearGroups();
     this.dirty = true;
     if (!source) return;
     const { width, height } = source;
@@ -78,12 +88,14 @@ export class BgReplacePass extends SingleKernelPass {
   get hasImage(): boolean { return this.image !== null; }
 
   /** Encodes the replacement into `target` (rgba8unorm, STORAGE_BINDING, camera size). */
-  encode(encoder: GPUCommandEncoder, camera: GPUTexture, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
-    const w = camera.width, h = camera.height;
+  encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
+    const { width: w, height: h } = cameraSize(camera);
     if (w !== this.width || h !== this.height) { this.width = w; this.height = h; this.dirty = true; }
     if (this.dirty) this.writeParams(w, h);
     const img = this.image ?? this.placeholder;
-    this.dispatch(encoder, this.groups.get(camera, mask, img, target, this.params.buffer), groups8(w), groups8(h), timer);
+    const { kernel, groups } = this.cams.for(camera);
+    // One thread per 4x2 block, in rows of 64 (see the shader).
+    this.timed.run(encoder, kernel.pipeline, groups.get(mask, img, target, this.params.buffer, camA(camera), camB(camera)), Math.ceil(w / 256), Math.ceil(h / 2), timer);
   }
 
   private writeParams(w: number, h: number): void {
@@ -100,11 +112,13 @@ export class BgReplacePass extends SingleKernelPass {
   }
 
   /** Frees GPU objects. */
-  override destroy(): void {
-    super.destroy();
+  destroy(): void {
+    this.params.destroy();
     this.placeholder.destroy();
     this.image?.destroy();
     this.image = null;
-    this.groups.clear();
+    this.clearGroups();
   }
+
+  private clearGroups(): void { for (const v of this.cams.built()) v.groups.clear(); }
 }

@@ -1,6 +1,7 @@
 import shader from '../../../shaders/ingest-yuv.wgsl?raw';
 import { lumaCoefficients, yuvToRgbRows } from '../color.ts';
 import type { PassTimer } from '../timing.ts';
+import { withCamera, type CameraPlanes } from './camera-input.ts';
 import { ChangeKey, SingleKernelPass } from './pass-common.ts';
 
 const FORMAT_CODE: Partial<Record<VideoPixelFormat, number>> = {
@@ -56,9 +57,11 @@ export class IngestYuvPass extends SingleKernelPass {
   private readonly opaque: Uint32Array;
   private readonly offsets: Uint32Array;
   private readonly strides: Uint32Array;
+  /** The uploaded planes for camera-reading passes; rebuilt only when the buffer is. */
+  private view: { planes: GPUBuffer; layout: GPUBuffer; width: number; height: number } | null = null;
 
   constructor(private readonly device: GPUDevice) {
-    super(device, shader, 'ingest-yuv', ['src', 'p', 'dst'], 'ingest');
+    super(device, withCamera(shader, 'planes'), 'ingest-yuv', ['camPlanes', 'camLayout', 'dst'], 'ingest', 'camLayout');
     const u32 = (name: string): Uint32Array => this.params.field(name) as Uint32Array;
     this.size = u32('size'); this.format = u32('format'); this.opaque = u32('opaque');
     this.offsets = u32('offsets'); this.strides = u32('strides');
@@ -91,7 +94,13 @@ export class IngestYuvPass extends SingleKernelPass {
     this.setColor(frame.colorSpace, rect.height);
     this.params.writeIfChanged();
     this.device.queue.writeBuffer(this.src!, 0, this.staging, 0, padded);
+    if (this.view?.planes !== this.src) this.view = { planes: this.src!, layout: this.params.buffer, width: 0, height: 0 };
+    this.view.width = rect.width;
+    this.view.height = rect.height;
   }
+
+  /** The last uploaded frame's planes and layout, read in place by camera-planes.wgsl passes. */
+  get planes(): CameraPlanes | null { return this.view; }
 
   /** Encodes the conversion into `target` (rgba8unorm with STORAGE_BINDING) at the uploaded size. */
   encode(encoder: GPUCommandEncoder, target: GPUTexture, timer?: PassTimer): void {
@@ -120,5 +129,5 @@ export class IngestYuvPass extends SingleKernelPass {
   }
 
   /** Frees GPU buffers. */
-  override destroy(): void { this.src?.destroy(); super.destroy(); }
+  override destroy(): void { this.src?.destroy(); this.view = null; super.destroy(); }
 }

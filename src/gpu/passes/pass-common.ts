@@ -57,7 +57,7 @@ export class Shader {
 
   /** A compute kernel for `entryPoint` whose bind groups hold the resources `names`, in order. */
   kernel(entryPoint: string, names: readonly string[], label = this.label): Kernel {
-    if (names.length > 6) throw new StudioStateError(`Kernel ${label} binds ${names.length} resources; BindGroupCache takes six at most.`);
+    if (names.length > 8) throw new StudioStateError(`Kernel ${label} binds ${names.length} resources; BindGroupCache takes eight at most.`);
     const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module: this.module, entryPoint }, label });
     return new Kernel(this.device, pipeline, names.map((n) => this.binding(n)), label);
   }
@@ -154,16 +154,16 @@ const resourceOf = (r: Bindable): GPUBindingResource =>
  * positionally, in the order of the kernel's names, so a steady frame builds no array.
  */
 export class BindGroupCache {
-  private readonly key: (Bindable | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  private readonly key: (Bindable | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
   private group: GPUBindGroup | null = null;
 
   constructor(private readonly kernel: Kernel, private readonly label: string) {}
 
-  /** Bind group with resources r0.. at the kernel's bindings (six at most). */
-  get(r0: Bindable, r1?: Bindable, r2?: Bindable, r3?: Bindable, r4?: Bindable, r5?: Bindable): GPUBindGroup {
+  /** Bind group with resources r0.. at the kernel's bindings (eight at most). */
+  get(r0: Bindable, r1?: Bindable, r2?: Bindable, r3?: Bindable, r4?: Bindable, r5?: Bindable, r6?: Bindable, r7?: Bindable): GPUBindGroup {
     const k = this.key;
-    if (this.group && k[0] === r0 && k[1] === r1 && k[2] === r2 && k[3] === r3 && k[4] === r4 && k[5] === r5) return this.group;
-    const given = [r0, r1, r2, r3, r4, r5];
+    if (this.group && k[0] === r0 && k[1] === r1 && k[2] === r2 && k[3] === r3 && k[4] === r4 && k[5] === r5 && k[6] === r6 && k[7] === r7) return this.group;
+    const given = [r0, r1, r2, r3, r4, r5, r6, r7];
     const { bindings, pipeline, device } = this.kernel;
     this.group = device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),

@@ -2,10 +2,15 @@ import { DEFAULT_BLUR_STRENGTH, parseHexColor, type BackgroundEffect } from '../
 import type { PassTimer } from '../timing.ts';
 import { BgBlurPass } from '../passes/bg-blur.ts';
 import { BgReplacePass, type BackgroundImageSource } from '../passes/bg-replace.ts';
+import { cameraSize, type CameraInput } from '../passes/camera-input.ts';
+import { StudioStateError } from '../../util/errors.ts';
 
-/** Inputs of one background encode: camera (rgba8unorm) and full-size mask (.r = person). */
+/**
+ * Inputs of one background encode: camera (its rgba8unorm texture, or its raw planes unless
+ * the stage `passesThrough`) and full-size mask (.r = person).
+ */
 export interface BackgroundInputs {
-  camera: GPUTexture;
+  camera: CameraInput;
   mask: GPUTexture;
   /**
    * False when `mask` is the one the previous frame used: the blurred background level is then
@@ -60,17 +65,26 @@ export class BackgroundPass {
     this.replace.setImage(bitmap);
   }
 
+  /** Whether the layer is the camera texture itself ('none', or 'image' before any image is uploaded). */
+  get passesThrough(): boolean {
+    const type = this.effect.type;
+    return type === 'none' || (type === 'image' && !this.replacePass?.hasImage);
+  }
+
   /**
-   * Encodes the effect and returns the camera layer. For 'none' (and 'image' before any image
-   * is uploaded) that is `camera` itself: passing it through costs no copy.
+   * Encodes the effect and returns the camera layer. When the stage `passesThrough` that is
+   * `camera` itself (which must then be the texture): passing it through costs no copy.
    */
   encode(encoder: GPUCommandEncoder, { camera, mask, maskChanged = true, timer }: BackgroundInputs): GPUTexture {
-    const type = this.effect.type;
-    if (type === 'none' || (type === 'image' && !this.replacePass?.hasImage)) return camera;
-    if (mask.width !== camera.width || mask.height !== camera.height) {
-      throw new Error(`background: mask ${mask.width}x${mask.height} does not match camera ${camera.width}x${camera.height}`);
+    if (this.passesThrough) {
+      if (camera instanceof GPUTexture) return camera;
+      throw new StudioStateError('background: no effect to draw and no camera texture to pass through');
     }
-    const out = this.target(camera.width, camera.height);
+    const { width, height } = cameraSize(camera);
+    if (mask.width !== width || mask.height !== height) {
+      throw new StudioStateError(`background: mask ${mask.width}x${mask.height} does not match camera ${width}x${height}`);
+    }
+    const out = this.target(width, height);
     const e = this.effect, wrap = e.lightWrap ?? 0;
     if (e.type === 'blur') {
       const blur = this.blur;

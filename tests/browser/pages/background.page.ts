@@ -1,8 +1,9 @@
 /**
- * Page side of the background tests: runs BackgroundPass on pixels sent from Node and returns
- * the camera layer, and times the blur chain with timestamp queries at several sizes.
+ * Page side of the background tests: runs BackgroundPass on pixels sent from Node (as a texture,
+ * or as a VideoFrame's planes read in place) and returns the camera layer, and times the blur chain with timestamp queries at several sizes.
  */
 import { BackgroundPass } from '../../../src/gpu/stages/background-stage.ts';
+import { FrameIngest, IngestPolicy } from '../../../src/gpu/frame-ingest.ts';
 import { blurPlan } from '../../../src/gpu/passes/bg-plan.ts';
 import type { PassTimer } from '../../../src/gpu/timing.ts';
 import type { BackgroundEffect } from '../../../src/segment/background-effect.ts';
@@ -132,4 +133,48 @@ export async function timeBlur(camB64: string, maskB64: string, w: number, h: nu
       qs.destroy();
     }
   }, ['timestamp-query']);
+}
+
+/** A camera frame as raw bytes in a VideoFrame format, with its coded and visible size. */
+export interface PlanesFrame { format: VideoPixelFormat; data: string; codedWidth: number; codedHeight: number; width: number; height: number }
+
+/**
+ * Runs each effect twice on one VideoFrame (BT.709 limited) through FrameIngest's copy path:
+ * once reading the ingested RGBA texture, once reading the uploaded planes in place (the live
+ * chain's frames between masks). Returns [texture, planes] layers per effect, base64 RGBA.
+ */
+export async function runEffectsBothInputs(f: PlanesFrame, maskB64: string, effects: BackgroundEffect[]): Promise<[string, string][]> {
+  return withGpu(async (t) => {
+    const mask = t.textureFromRgba(maskRgba(fromBase64(maskB64)), f.width, f.height);
+    const ingest = new FrameIngest(t.device, new IngestPolicy(true), 'planes-test');
+    const bg = new BackgroundPass(t.device);
+    const frame = new VideoFrame(fromBase64(f.data), {
+      format: f.format, codedWidth: f.codedWidth, codedHeight: f.codedHeight, timestamp: 0,
+      visibleRect: { x: 0, y: 0, width: f.width, height: f.height },
+      colorSpace: { matrix: 'bt709', fullRange: false, primaries: 'bt709', transfer: 'bt709' },
+    });
+    try {
+      await ingest.upload(frame);
+      const planes = ingest.planes;
+      if (!planes) throw new Error('the copy path uploaded no planes');
+      const outs: [string, string][] = [];
+      for (const e of effects) {
+        await bg.setEffect(e);
+        const pair: string[] = [];
+        for (const useTexture of [true, false]) {
+          const enc = t.device.createCommandEncoder({ label: 'bg-planes-test' });
+          const camera = useTexture ? await ingest.rgba(enc) : planes;
+          const out = bg.encode(enc, { camera, mask });
+          t.device.queue.submit([enc.finish()]);
+          pair.push(toBase64(await t.readTexture(out)));
+        }
+        outs.push([pair[0]!, pair[1]!]);
+      }
+      return outs;
+    } finally {
+      frame.close();
+      bg.destroy();
+      ingest.destroy();
+    }
+  });
 }
