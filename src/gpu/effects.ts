@@ -210,9 +210,11 @@ export class EffectsChain {
     if (!this.mask) return { layer: await camera.rgba(encoder, timer), kick };
     this.maskAges.add(nowMs - this.maskFrameMs);
     if (this.background.passesThrough) return { layer: await camera.rgba(encoder, timer), kick };
-    // A frame ingested anyway reads its texture; the others read the planes in place.
+    // A frame ingested anyway reads its texture; the others read the planes in place. A new
+    // mask's blur level comes from the frame ingested last (usually the mask's own, at its kick).
     const input: CameraInput = camera.ingested || !camera.planes ? await camera.rgba(encoder, timer) : camera.planes;
-    return { layer: this.background.encode(encoder, { camera: input, mask: this.mask, maskChanged, timer }), kick };
+    const levelCamera = camera.picture ?? input;
+    return { layer: this.background.encode(encoder, { camera: input, mask: this.mask, maskChanged, levelCamera, timer }), kick };
   }
 
   /** Refines the model output waiting in `fresh` into the full-resolution mask, guided by `camera`. */

@@ -50,6 +50,8 @@ export class FrameIngest implements CameraFrame {
   private uploaded: IngestPath | null = null;
   private frame: VideoFrame | null = null;
   private done = false;
+  /** Whether `tex` holds any frame (it is blank from a resize until the next ingest). */
+  private filled = false;
 
   constructor(private readonly device: GPUDevice, private readonly policy: IngestPolicy, private readonly label: string) {
     this.yuv = new IngestYuvPass(device);
@@ -65,6 +67,9 @@ export class FrameIngest implements CameraFrame {
   /** Whether `texture` holds the uploaded frame. */
   get ingested(): boolean { return this.done; }
 
+  /** The texture when it holds this frame or an earlier one of the same size. */
+  get picture(): GPUTexture | null { return this.filled ? this.tex : null; }
+
   /** The uploaded frame's planes when the copy path uploaded it, for passes that read them in place. */
   get planes(): CameraPlanes | null { return this.uploaded === 'copyto-wgsl' ? this.yuv.planes : null; }
 
@@ -74,6 +79,7 @@ export class FrameIngest implements CameraFrame {
     if (!this.tex || this.tex.width !== rect.width || this.tex.height !== rect.height) {
       this.tex?.destroy();
       this.tex = this.device.createTexture({ size: [rect.width, rect.height], format: 'rgba8unorm', usage: WORK_USAGE, label: `${this.label}-rgba` });
+      this.filled = false;
     }
     this.frame = frame;
     this.done = false;
@@ -86,6 +92,7 @@ export class FrameIngest implements CameraFrame {
     const tex = this.tex!;
     if (this.done) return tex;
     this.done = true;
+    this.filled = true;
     if (this.uploaded === 'external-texture') {
       try {
         this.external.encode(encoder, this.frame!, tex, timer);

@@ -87,23 +87,25 @@ export class BgBlurPass {
    * and settings) and runs only the composite: the live chain blurs with each new mask, since
    * the level's weights come from the mask and a heavily blurred background barely changes
    * between two masks, while the person, drawn from this frame's camera, stays current.
+   * `levelCamera` (default `camera`, same size) is the picture a refreshed level is made from.
    */
-  encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true): void {
+  encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true,
+    levelCamera: CameraInput = camera): void {
     const { width: w, height: h } = cameraSize(camera);
     this.prepare(w, h);
     const plan = this.plan!, a = this.levelA!, b = this.levelB!;
     const lw = plan.levelWidth, lh = plan.levelHeight;
-    const { down, composite } = this.cams.for(camera);
-    const c0 = camA(camera), c1 = camB(camera);
+    const { down } = this.cams.for(levelCamera);
+    const { composite } = this.cams.for(camera);
     if (refreshLevel || !this.levelValid) {
-      this.run(encoder, timer, down, down.groups.get(mask, a, this.downParams.buffer, c0, c1), lw, lh);
+      this.run(encoder, timer, down, down.groups.get(mask, a, this.downParams.buffer, camA(levelCamera), camB(levelCamera)), lw, lh);
       if (plan.radius > 0) {
         this.run(encoder, timer, this.blurH, this.blurH.groups.get(a, b, this.blurParamsH.buffer), lw, lh);
         this.run(encoder, timer, this.blurV, this.blurV.groups.get(b, a, this.blurParamsV.buffer), lw, lh);
       }
       this.levelValid = true;
     }
-    const comp = composite.groups.get(mask, a, target, this.compositeParams.buffer, this.sampler, c0, c1);
+    const comp = composite.groups.get(mask, a, target, this.compositeParams.buffer, this.sampler, camA(camera), camB(camera));
     // One thread per 4x2 block, in rows of 64 (see the shader).
     composite.timed.run(encoder, composite.kernel.pipeline, comp, Math.ceil(w / 256), Math.ceil(h / 2), timer);
   }

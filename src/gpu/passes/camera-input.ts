@@ -34,6 +34,8 @@ export interface CameraFrame {
   readonly texture: GPUTexture;
   /** Whether `texture` holds this frame already. */
   readonly ingested: boolean;
+  /** `texture` when it holds this frame or an earlier one of the same size, else null. */
+  readonly picture: GPUTexture | null;
   rgba(encoder: GPUCommandEncoder, timer?: PassTimer): Promise<GPUTexture>;
 }
 

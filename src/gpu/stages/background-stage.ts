@@ -17,6 +17,12 @@ export interface BackgroundInputs {
    * kept from that frame (see BgBlurPass.encode). Default true.
    */
   maskChanged?: boolean;
+  /**
+   * What a blurred background level is made from when it is refreshed (default `camera`). The
+   * live chain passes the frame it last ingested, usually the one the mask was computed from:
+   * matched to the mask and, on a CPU rasteriser, cheaper to read than planes.
+   */
+  levelCamera?: CameraInput;
   timer?: PassTimer;
 }
 
@@ -75,7 +81,7 @@ export class BackgroundPass {
    * Encodes the effect and returns the camera layer. When the stage `passesThrough` that is
    * `camera` itself (which must then be the texture): passing it through costs no copy.
    */
-  encode(encoder: GPUCommandEncoder, { camera, mask, maskChanged = true, timer }: BackgroundInputs): GPUTexture {
+  encode(encoder: GPUCommandEncoder, { camera, mask, maskChanged = true, levelCamera = camera, timer }: BackgroundInputs): GPUTexture {
     if (this.passesThrough) {
       if (camera instanceof GPUTexture) return camera;
       throw new StudioStateError('background: no effect to draw and no camera texture to pass through');
@@ -90,7 +96,7 @@ export class BackgroundPass {
       const blur = this.blur;
       blur.setStrength(e.strength ?? DEFAULT_BLUR_STRENGTH);
       blur.setLightWrap(wrap);
-      blur.encode(encoder, camera, mask, out, timer, maskChanged);
+      blur.encode(encoder, camera, mask, out, timer, maskChanged, levelCamera);
     } else {
       const replace = this.replace;
       replace.setMode(e.type);
