@@ -7,15 +7,14 @@ struct Params {
   size: vec2u,
   radius: i32,
   sharpen: u32, // mask-smooth: smoothstep after the vertical pass; mask-feather leaves it 0
-  w: array<vec4f, (MAX_RADIUS + 4u) / 4u>, // weights for offsets 0..MAX_RADIUS, four per vec4
+  // Weight of offset k in w[k].x: a component picked by a loop index makes SwiftShader index
+  // the vector dynamically, which cost more than the taps themselves.
+  w: array<vec4f, MAX_RADIUS + 1u>,
 };
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-fn weight(k: i32) -> f32 {
-  let a = u32(abs(k));
-  return p.w[a >> 2u][a & 3u];
-}
+fn weight(k: i32) -> f32 { return p.w[abs(k)].x; }
 
 // Σ weight(k) · tap(at + k·step) for |k| ≤ radius, taps clamped to the edges.
 fn gaussian(at: vec2i, step: vec2i) -> f32 {
