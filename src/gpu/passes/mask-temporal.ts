@@ -2,6 +2,7 @@ import shader from '../../../shaders/mask-temporal.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
 import { MOTION_HI, MOTION_LO, TEMPORAL_SNAP_HI, TEMPORAL_SNAP_LO, temporalBand } from './mask-constants.ts';
 import { groups8, Shader, TimedPass, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
+import { StudioStateError } from '../../util/errors.ts';
 
 /** Buffers of one temporal step: raw model mask and low-res frame in, smoothed mask out. */
 export interface TemporalIo {
@@ -16,7 +17,8 @@ export interface TemporalIo {
 }
 
 /**
- * Motion-adaptive temporal hold (see shaders/mask-temporal.wgsl). Owns the previous mask and
+ * Motion-adaptive temporal hold (see shaders/mask-temporal.wgsl), over masks whose width is a
+ * multiple of 4. Owns the previous mask and
  * previous low-res frame; the first frame after construction, reset() or a size change passes
  * through unchanged.
  */
@@ -67,7 +69,7 @@ export class MaskTemporalPass {
     const groups = first ? this.firstGroups : this.mainGroups;
     const group = groups.get((first ? this.firstParams : this.params).buffer, io.raw, this.prevMask!, io.dst, this.motion!);
     const diffGroup = this.diffGroups.get(this.params.buffer, io.frame, this.prevFrame!, this.motion!);
-    const x = groups8(this.width), y = groups8(this.height);
+    const x = groups8(this.width / 4), y = groups8(this.height);
     this.timed.runPair(encoder, timer, this.diff.pipeline, diffGroup, x, y, this.main.pipeline, group, x, y);
     const n = this.width * this.height;
     encoder.copyBufferToBuffer(io.dst, 0, this.prevMask!, 0, 4 * n);
@@ -76,6 +78,8 @@ export class MaskTemporalPass {
   }
 
   private resize(width: number, height: number): void {
+    // The shader takes four pixels of a row at a time; the models' masks are 256 wide.
+    if (width % 4 !== 0) throw new StudioStateError(`mask-temporal: width ${width} is not a multiple of 4`);
     this.prevMask?.destroy();
     this.prevFrame?.destroy();
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
