@@ -21,13 +21,13 @@ export interface QualitySettings {
  * Each step down first drops the costliest refinement, then mask rate. Edge-aware upsampling
  * is most of a mask's GPU time on a CPU rasteriser and adds 0.001 mean IoU on the DAVIS-20
  * pairs (mask-refine test), so medium upsamples bilinearly and paces the model by the load
- * (see QualityGovernor.maskIntervalMs); low also skips contour smoothing and runs the model at
- * most twice a second.
+ * (see QualityGovernor.maskIntervalMs) between 12 and 1 masks a second; low also skips contour
+ * smoothing and runs the model every 1.5 s, for a GPU that medium's slowest pace still overloads.
  */
 export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> = {
   high: { minMaskIntervalMs: 0, edgeAware: true, contourSmoothing: true },
   medium: { minMaskIntervalMs: 0, edgeAware: false, contourSmoothing: true },
-  low: { minMaskIntervalMs: 500, edgeAware: false, contourSmoothing: false },
+  low: { minMaskIntervalMs: 1500, edgeAware: false, contourSmoothing: false },
 };
 
 const ORDER: QualityLevel[] = ['high', 'medium', 'low'];
@@ -46,16 +46,26 @@ const MAX_UP_AFTER_MS = 30_000;
 const CALM_MS = 60_000;
 /**
  * Pace of the model at medium (ms between runs): each second that misses more than
- * MISSED_SHARE of the ticks slows it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then the
- * level steps down to low), each second that misses under PACE_UP_SHARE speeds it up again
- * (below MIN_PACE_MS: as fast as the model goes). The band between them is narrow so the pace
- * follows the frame rate the person keeps (a fifth missed is 24 of 30 fps) instead of
- * ratcheting up on the odd bad second.
+ * PACE_SLOW_SHARE of the ticks slows it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then
+ * the level steps down to low once a second misses over MISSED_SHARE), each second that misses
+ * under PACE_UP_SHARE speeds it up again, down to MIN_PACE_MS: unbounded, a model that keeps
+ * up with the camera refined a mask on nearly every frame and lost half the ticks before the
+ * next second slowed it. The band is narrow so the pace follows the frame rate the person
+ * keeps (10–15 % missed is 25.5–27 of 30 fps, a margin above MISSED_SHARE's 24) instead of
+ * ratcheting up on the odd bad second. Far from the band (over twice PACE_SLOW_SHARE missed,
+ * or under a third of PACE_UP_SHARE) it moves two steps a second: jumping to the slowest pace
+ * there left the model at a fraction of what the load allowed for the seconds the pace took
+ * to come back, and coming back a step a second from it took six. Within PACE_CAREFUL_MS of a
+ * slowdown it speeds up one step at a time, so it settles at the edge instead of swinging
+ * across it.
  */
 const MIN_PACE_MS = 80;
-const MAX_PACE_MS = 400;
+// A GPU that takes two ticks per mask keeps 8 of 10 fps only below about one mask a second.
+const MAX_PACE_MS = 1000;
 const PACE_STEP = 1.25;
-const PACE_UP_SHARE = 0.15;
+const PACE_SLOW_SHARE = 0.15;
+const PACE_UP_SHARE = 0.1;
+const PACE_CAREFUL_MS = 5000;
 
 /** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
 function missedShare(ticks: readonly { missed: number }[]): number {
@@ -78,6 +88,7 @@ export class QualityGovernor {
   steps = 0;
   private paceMs = 0;
   private paceChangedAt = -Infinity;
+  private paceSlowedAt = -Infinity;
 
   /** The level in force. */
   get level(): QualityLevel { return this.pinned ?? this.auto; }
@@ -118,8 +129,8 @@ export class QualityGovernor {
       return this.level;
     }
     // Up: three seconds with hardly a missed tick and a typical tick well inside its budget
-    // (from medium only once the model runs at full pace).
-    if (i > 0 && (this.auto !== 'medium' || this.paceMs === 0) && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
+    // (from medium only once the model runs at its fastest pace).
+    if (i > 0 && (this.auto !== 'medium' || this.paceMs <= MIN_PACE_MS) && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
       const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
       if (missedShare(this.ticks) <= UP_MISSED_SHARE && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
     }
@@ -129,10 +140,15 @@ export class QualityGovernor {
   /** At medium: slows the model while ticks are missed, speeds it up with headroom; true when the pace changed. */
   private pace(share: number, nowMs: number): boolean {
     let next = this.paceMs;
-    // Far over budget (more than twice the share), the gradual slowdown would only delay the step down.
-    if (share > 2 * MISSED_SHARE) next = MAX_PACE_MS;
-    else if (share > MISSED_SHARE && this.paceMs < MAX_PACE_MS) next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
-    else if (share < PACE_UP_SHARE && this.paceMs > 0) next = this.paceMs / PACE_STEP < MIN_PACE_MS ? 0 : this.paceMs / PACE_STEP;
+    if (share > PACE_SLOW_SHARE && this.paceMs < MAX_PACE_MS) {
+      const step = share > 2 * PACE_SLOW_SHARE ? PACE_STEP * PACE_STEP : PACE_STEP;
+      next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * step));
+      this.paceSlowedAt = nowMs;
+    } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
+      const far = share < PACE_UP_SHARE / 3 && nowMs - this.paceSlowedAt > PACE_CAREFUL_MS;
+      const step = far ? PACE_STEP * PACE_STEP : PACE_STEP;
+      next = Math.max(MIN_PACE_MS, this.paceMs / step);
+    }
     if (next === this.paceMs) return false;
     this.paceMs = next;
     this.paceChangedAt = nowMs;
@@ -148,8 +164,8 @@ export class QualityGovernor {
     } else {
       this.lastUpAt = nowMs;
     }
-    // Up from low, medium starts at its slowest pace; down from high, at full pace.
-    if (level === 'medium') this.paceMs = down ? 0 : MAX_PACE_MS;
+    // Up from low, medium starts at its slowest pace; down from high, at its fastest.
+    if (level === 'medium') this.paceMs = down ? MIN_PACE_MS : MAX_PACE_MS;
     this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;

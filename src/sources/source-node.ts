@@ -24,6 +24,12 @@ export interface SourceNode {
   readonly contentVersion: number;
   /** Asynchronous work before this tick's command encoder exists (frame uploads). */
   prepare(nowUs: number): Promise<void>;
+  /**
+   * Whether this tick's encode (after prepare) is likely to start a model run ahead of its
+   * frame: the render loop then lets the GPU queue drain first, so the model's input is not
+   * read back behind earlier frames. Absent: never.
+   */
+  startsModelRun?(nowUs: number): boolean;
   /** Encodes this tick's GPU work for the source (ingest, filter). */
   encode(encoder: GPUCommandEncoder, nowUs: number, timer?: PassTimer): Promise<void>;
   /** Called once the tick's commands were submitted (frames used by the GPU may be closed now). */

@@ -102,6 +102,8 @@ export class TrackNode implements SourceNode {
     await this.chain.upload(this.current);
   }
 
+  startsModelRun(): boolean { return this.current !== null && this.chain.wantsEarlyKick(this.captureWallUs / 1000); }
+
   async encode(encoder: GPUCommandEncoder, _nowUs: number, timer?: PassTimer): Promise<void> {
     if (!this.current) return;
     await this.chain.encode(encoder, this.captureWallUs / 1000, timer);

@@ -47,6 +47,9 @@ export class VideoChain {
   /** The filter (for mask options and stats), if one was ever set. */
   get effects(): EffectsChain | null { return this.fx; }
 
+  /** Whether encoding a frame at `nowMs` would start a model run ahead of the frame (see EffectsChain.takeEarlyKick). */
+  wantsEarlyKick(nowMs: number): boolean { return !!this.fx?.active && this.fx.wantsEarlyKick(nowMs); }
+
   /** Uploads `frame` (the caller keeps it open until afterSubmit). */
   upload(frame: VideoFrame): Promise<void> { return this.ingest.upload(frame); }
 
@@ -56,7 +59,8 @@ export class VideoChain {
    */
   async encode(encoder: GPUCommandEncoder, nowMs: number, timer?: PassTimer): Promise<void> {
     const fx = this.fx?.active ? this.fx : null;
-    if (fx && fx.takeEarlyKick(nowMs)) {
+    const kicked = !!fx && fx.takeEarlyKick(nowMs);
+    if (fx && kicked) {
       // The model's input goes to the GPU queue ahead of the rest of the frame (see takeEarlyKick).
       const kick = this.device.createCommandEncoder({ label: `${this.label}-segment-kick` });
       await fx.encodeKick(kick, this.ingest, nowMs, timer);
@@ -65,6 +69,8 @@ export class VideoChain {
     }
     if (fx) {
       const r = await fx.encode(encoder, this.ingest, nowMs, timer);
+      // The rest of the frame waits for the run's input to be read back (see inputReadBack).
+      if (kicked) await fx.inputReadBack();
       this.out = r.layer;
       this.kick = r.kick;
     } else {

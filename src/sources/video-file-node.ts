@@ -42,6 +42,8 @@ export class VideoFileNode implements SourceNode {
     await this.chain.upload(frame);
   }
 
+  startsModelRun(nowUs: number): boolean { return this.due !== null && this.chain.wantsEarlyKick(nowUs / 1000); }
+
   async encode(encoder: GPUCommandEncoder, nowUs: number, timer?: PassTimer): Promise<void> {
     if (!this.due) return;
     await this.chain.encode(encoder, nowUs / 1000, timer);

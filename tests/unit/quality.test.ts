@@ -21,22 +21,26 @@ describe('QualityGovernor', () => {
     expect(g.level).toBe('high');
     t = run(g, t, 1, 50);
     expect(g.level).toBe('medium');
-    expect(g.maskIntervalMs).toBe(0);
-    // Half the ticks missed, far over budget: medium goes to its slowest pace at once, then down.
-    t = run(g, t, 1.2, 50);
-    expect(g.level).toBe('medium');
-    expect(g.maskIntervalMs).toBe(400);
-    t = run(g, t, 1.2, 50);
+    expect(g.maskIntervalMs).toBe(80);
+    // Half the ticks missed, far over budget: medium slows the model two steps a second to its
+    // slowest pace, then steps down.
+    const paces: number[] = [];
+    for (let s = 0; s < 8 && g.level === 'medium'; s++) {
+      t = run(g, t, 1, 50);
+      paces.push(Math.round(g.maskIntervalMs));
+    }
     expect(g.level).toBe('low');
-    expect(g.maskIntervalMs).toBe(500);
+    expect(paces.slice(0, 6)).toEqual([125, 195, 305, 477, 745, 1000]);
+    expect(g.maskIntervalMs).toBe(1500);
     t = run(g, t, 2, 50);
     expect(g.level).toBe('low');
     t = run(g, t, 3.5, 8);
     expect(g.level).toBe('medium');
-    // Up from low, medium starts at its slowest pace and speeds up a step a second before going up.
-    t = run(g, t, 3.5, 8);
+    // Up from low, medium starts at its slowest pace and speeds up (two steps a second with this
+    // much headroom) before going up.
+    t = run(g, t, 1.5, 8);
     expect(g.level).toBe('medium');
-    expect(g.maskIntervalMs).toBeLessThan(400);
+    expect(g.maskIntervalMs).toBeLessThan(1000);
     t = run(g, t, 10, 8);
     expect(g.level).toBe('high');
     expect(g.steps).toBe(4);
