@@ -101,7 +101,9 @@ fn sampleLevel(p: vec2u) -> vec4f {
   return textureSampleLevel(levelTex, levelSampler, uv, 0.0);
 }
 
-fn compositeAt(q: vec2u, c: vec3f) {
+// The composite's work on one pixel, run by camPixels (camera-block.wgsl).
+fn camPixel(q: vec2u, camera: vec4f) {
+  let c = camera.rgb;
   let m = textureLoad(maskTex, q, 0).r;
   // Wholly person and no light wrap: the pixel itself, exactly what the blend below gives,
   // without the level fetch (the blur stage measured 34–40 vs 39–51 ms in bench blur-480p).
@@ -118,21 +120,6 @@ fn compositeAt(q: vec2u, c: vec3f) {
   textureStore(outTex, q, vec4f(clamp(o, vec3f(0.0), vec3f(1.0)), 1.0));
 }
 
-// Unrolled with constant lane indices (see ingest-yuv.wgsl).
-fn compositeRow(x0: u32, y: u32, c: CamRow) {
-  compositeAt(vec2u(x0, y), vec3f(c.r.x, c.g.x, c.b.x));
-  if (x0 + 1u < cp.size.x) { compositeAt(vec2u(x0 + 1u, y), vec3f(c.r.y, c.g.y, c.b.y)); }
-  if (x0 + 2u < cp.size.x) { compositeAt(vec2u(x0 + 2u, y), vec3f(c.r.z, c.g.z, c.b.z)); }
-  if (x0 + 3u < cp.size.x) { compositeAt(vec2u(x0 + 3u, y), vec3f(c.r.w, c.g.w, c.b.w)); }
-}
-
-// One thread per 4x2 block of the camera (camBlock).
+// One thread per 4x2 block of the camera.
 @compute @workgroup_size(64, 1)
-fn composite(@builtin(global_invocation_id) id: vec3u) {
-  let x0 = id.x * 4u;
-  let y0 = id.y * 2u;
-  if (x0 >= cp.size.x || y0 >= cp.size.y) { return; }
-  let c = camBlock(x0, y0);
-  compositeRow(x0, y0, c.top);
-  if (y0 + 1u < cp.size.y) { compositeRow(x0, y0 + 1u, c.bottom); }
-}
+fn composite(@builtin(global_invocation_id) id: vec3u) { camPixels(id.xy, cp.size); }

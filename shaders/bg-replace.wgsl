@@ -45,7 +45,9 @@ fn tap(k: u32) -> vec2i {
   return select(v.xy, v.zw, (k & 1u) == 1u);
 }
 
-fn replaceAt(q: vec2u, c: vec3f) {
+// The replacement's work on one pixel, run by camPixels (camera-block.wgsl).
+fn camPixel(q: vec2u, camera: vec4f) {
+  let c = camera.rgb;
   let p = vec2i(q);
   if (u.mode == 0u) { textureStore(outTex, p, vec4f(c, 1.0)); return; }
   let m = textureLoad(maskTex, p, 0).r;
@@ -74,21 +76,6 @@ fn replaceAt(q: vec2u, c: vec3f) {
   textureStore(outTex, p, vec4f(clamp(rgb, vec3f(0.0), vec3f(1.0)), clamp(a, 0.0, 1.0)));
 }
 
-// Unrolled with constant lane indices (see ingest-yuv.wgsl).
-fn replaceRow(x0: u32, y: u32, c: CamRow) {
-  replaceAt(vec2u(x0, y), vec3f(c.r.x, c.g.x, c.b.x));
-  if (x0 + 1u < u.size.x) { replaceAt(vec2u(x0 + 1u, y), vec3f(c.r.y, c.g.y, c.b.y)); }
-  if (x0 + 2u < u.size.x) { replaceAt(vec2u(x0 + 2u, y), vec3f(c.r.z, c.g.z, c.b.z)); }
-  if (x0 + 3u < u.size.x) { replaceAt(vec2u(x0 + 3u, y), vec3f(c.r.w, c.g.w, c.b.w)); }
-}
-
-// One thread per 4x2 block of the camera (camBlock).
+// One thread per 4x2 block of the camera.
 @compute @workgroup_size(64, 1)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  let x0 = id.x * 4u;
-  let y0 = id.y * 2u;
-  if (x0 >= u.size.x || y0 >= u.size.y) { return; }
-  let c = camBlock(x0, y0);
-  replaceRow(x0, y0, c.top);
-  if (y0 + 1u < u.size.y) { replaceRow(x0, y0 + 1u, c.bottom); }
-}
+fn main(@builtin(global_invocation_id) id: vec3u) { camPixels(id.xy, u.size); }

@@ -1,6 +1,7 @@
 // The camera as a pass reads it after the frame was ingested into its RGBA texture (see
-// camera-input.ts). Passes that read the camera call camBlock() and never bind it themselves,
-// so the same pass also runs on the frame's raw planes (camera-planes.wgsl).
+// camera-input.ts). Passes that read the camera go through camBlock() (camPixels, in
+// camera-block.wgsl) and never bind it themselves, so the same pass also runs on the frame's
+// raw planes (camera-planes.wgsl).
 
 @group(0) @binding(14) var camTex: texture_2d<f32>;
 

@@ -48,8 +48,9 @@ export function cameraSize(cam: CameraInput): { width: number; height: number } 
 }
 
 /**
- * The module source of a camera-reading pass: `code` (which calls camBlock()) with the reader
- * of `kind` prepended. Bindings 14 and 15 are the reader's; passes keep below them.
+ * The module source of a camera-reading pass: `code` (which defines camPixel and runs it with
+ * camPixels, or reads camBlock itself) with camera-block.wgsl and the reader of `kind`
+ * prepended. Bindings 14 and 15 are the reader's; passes keep below them.
  */
 export function withCamera(code: string, kind: CameraKind): string {
   return kind === 'texture' ? cameraBlock + cameraTexture + code : yuvLayout + cameraBlock + cameraPlanes + code;
