@@ -58,7 +58,7 @@ export class FrameIngest implements CameraFrame {
     this.external = new IngestExternalPass(device);
   }
 
-  /** The source's RGBA texture, at the uploaded frame's size (see CameraFrame), or null before the first. */
+  /** The source's RGBA texture at the uploaded frame's size (see CameraFrame); valid once a frame was uploaded. */
   get texture(): GPUTexture { return this.tex!; }
 
   get width(): number { return this.tex?.width ?? 0; }
