@@ -22,12 +22,12 @@ export interface QualitySettings {
  * is most of a mask's GPU time on a CPU rasteriser and adds 0.001 mean IoU on the DAVIS-20
  * pairs (mask-refine test), so medium upsamples bilinearly and paces the model by the load
  * (see QualityGovernor.maskIntervalMs) between 12 and 1 masks a second; low also skips contour
- * smoothing and runs the model every 1.5 s, for a GPU that medium's slowest pace still overloads.
+ * smoothing and runs the model every 2 s, for a GPU that medium's slowest pace still overloads.
  */
 export const QUALITY_SETTINGS: Readonly<Record<QualityLevel, QualitySettings>> = {
   high: { minMaskIntervalMs: 0, edgeAware: true, contourSmoothing: true },
   medium: { minMaskIntervalMs: 0, edgeAware: false, contourSmoothing: true },
-  low: { minMaskIntervalMs: 1500, edgeAware: false, contourSmoothing: false },
+  low: { minMaskIntervalMs: 2000, edgeAware: false, contourSmoothing: false },
 };
 
 const ORDER: QualityLevel[] = ['high', 'medium', 'low'];
@@ -47,17 +47,16 @@ const CALM_MS = 60_000;
 /**
  * Pace of the model at medium (ms between runs): each second that misses more than
  * PACE_SLOW_SHARE of the ticks slows it by PACE_STEP (from MIN_PACE_MS up to MAX_PACE_MS, then
- * the level steps down to low once a second misses over MISSED_SHARE), each second that misses
+ * the level steps down to low once a second there still misses over PACE_UP_SHARE), each second that misses
  * under PACE_UP_SHARE speeds it up again, down to MIN_PACE_MS: unbounded, a model that keeps
  * up with the camera refined a mask on nearly every frame and lost half the ticks before the
  * next second slowed it. The band is narrow so the pace follows the frame rate the person
  * keeps (10–15 % missed is 25.5–27 of 30 fps, a margin above MISSED_SHARE's 24) instead of
- * ratcheting up on the odd bad second. Far from the band (over twice PACE_SLOW_SHARE missed,
- * or under a third of PACE_UP_SHARE) it moves two steps a second: jumping to the slowest pace
- * there left the model at a fraction of what the load allowed for the seconds the pace took
- * to come back, and coming back a step a second from it took six. Within PACE_CAREFUL_MS of a
- * slowdown it speeds up one step at a time, so it settles at the edge instead of swinging
- * across it.
+ * ratcheting up on the odd bad second. Over twice PACE_SLOW_SHARE missed it goes straight to
+ * the slowest pace (a gradual slowdown under a GPU that slow only delayed the step down);
+ * under a third of PACE_UP_SHARE it speeds up two steps a second, so coming back from the
+ * slowest pace takes seconds, not ten. Within PACE_CAREFUL_MS of a slowdown it speeds up one
+ * step at a time, so it settles at the edge instead of swinging across it.
  */
 const MIN_PACE_MS = 80;
 // A GPU that takes two ticks per mask keeps 8 of 10 fps only below about one mask a second.
@@ -124,7 +123,11 @@ export class QualityGovernor {
     if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= SETTLE_MS && this.pace(missedShare(recent), nowMs)) return this.level;
     // Down: the program lost a good share of the last second's frames (at medium, also at the slowest pace).
     const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= SETTLE_MS);
-    if (fullSecond && paced && i < ORDER.length - 1 && missedShare(recent) > MISSED_SHARE) {
+    // Medium at its slowest pace goes on down unless it is inside the lower half of its band:
+    // at 10 fps a second holds ten ticks, and waiting for its upper edge left the model there
+    // swinging between the two slowest paces.
+    const downShare = this.auto === 'medium' ? PACE_UP_SHARE : MISSED_SHARE;
+    if (fullSecond && paced && i < ORDER.length - 1 && missedShare(recent) > downShare) {
       this.change(ORDER[i + 1], nowMs);
       return this.level;
     }
@@ -141,11 +144,13 @@ export class QualityGovernor {
   private pace(share: number, nowMs: number): boolean {
     let next = this.paceMs;
     if (share > PACE_SLOW_SHARE && this.paceMs < MAX_PACE_MS) {
-      const step = share > 2 * PACE_SLOW_SHARE ? PACE_STEP * PACE_STEP : PACE_STEP;
-      next = Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * step));
+      // Far over the band the gradual slowdown would only delay the step down.
+      next = share > 2 * PACE_SLOW_SHARE ? MAX_PACE_MS : Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
       const far = share < PACE_UP_SHARE / 3 && nowMs - this.paceSlowedAt > PACE_CAREFUL_MS;
+      // From the slowest pace only with clear headroom: it is where the level steps down from.
+      if (this.paceMs >= MAX_PACE_MS && share >= PACE_UP_SHARE / 3) return false;
       const step = far ? PACE_STEP * PACE_STEP : PACE_STEP;
       next = Math.max(MIN_PACE_MS, this.paceMs / step);
     }
