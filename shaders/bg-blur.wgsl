@@ -6,7 +6,7 @@
 // which the same final division renormalises.
 
 // MAX_RADIUS is prepended by bg-blur.ts from MAX_BLUR_RADIUS (bg-plan.ts), and so is the camera
-// reader (camera-input.ts): cam() from the RGBA texture or straight from the frame's planes.
+// reader (camera-input.ts): camBlock()/camPixels() over the RGBA texture or straight over the frame's planes.
 struct DownParams {
   size: vec2u,       // full resolution
   levelSize: vec2u,

@@ -4,7 +4,7 @@
 // "person over background" in straight form, which makes transparent the a = 0 case.
 
 // LIGHT_WRAP_TAPS is prepended by bg-replace.ts from bg-plan.ts, and so is the camera reader
-// (camera-input.ts): cam() from the RGBA texture or straight from the frame's planes.
+// (camera-input.ts): camBlock()/camPixels() over the RGBA texture or straight over the frame's planes.
 struct Params {
   size: vec2u,
   imageSize: vec2u,

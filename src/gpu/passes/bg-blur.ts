@@ -1,7 +1,7 @@
 import shader from '../../../shaders/bg-blur.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
 import { blurPlan, MAX_BLUR_RADIUS, type BlurPlan } from './bg-plan.ts';
-import { camA, camB, cameraNames, cameraSize, CameraVariants, withCamera, type CameraInput, type CameraKind } from './camera-input.ts';
+import { camA, camB, cameraNames, CameraVariants, withCamera, type CameraInput, type CameraKind } from './camera-input.ts';
 import { groups8, Shader, TimedPass, withConstants, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** Fallback weight of the pixel itself where a neighbourhood holds (almost) no background. */
@@ -91,7 +91,7 @@ export class BgBlurPass {
    */
   encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer, refreshLevel = true,
     levelCamera: CameraInput = camera): void {
-    const { width: w, height: h } = cameraSize(camera);
+    const { width: w, height: h } = camera;
     this.prepare(w, h);
     const plan = this.plan!, a = this.levelA!, b = this.levelB!;
     const lw = plan.levelWidth, lh = plan.levelHeight;

@@ -1,7 +1,7 @@
 import shader from '../../../shaders/bg-replace.wgsl?raw';
 import type { PassTimer } from '../timing.ts';
 import { coverMapping, LIGHT_WRAP_TAPS, lightWrapOffsets } from './bg-plan.ts';
-import { camA, camB, cameraNames, cameraSize, CameraVariants, withCamera, type CameraInput } from './camera-input.ts';
+import { camA, camB, cameraNames, CameraVariants, withCamera, type CameraInput } from './camera-input.ts';
 import { Shader, TimedPass, withConstants, type BindGroupCache, type Kernel, type Uniform } from './pass-common.ts';
 
 /** What replaces the background; the shader's mode uniform in the same order. */
@@ -89,7 +89,7 @@ export class BgReplacePass {
 
   /** Encodes the replacement into `target` (rgba8unorm, STORAGE_BINDING, camera size). */
   encode(encoder: GPUCommandEncoder, camera: CameraInput, mask: GPUTexture, target: GPUTexture, timer?: PassTimer): void {
-    const { width: w, height: h } = cameraSize(camera);
+    const { width: w, height: h } = camera;
     if (w !== this.width || h !== this.height) { this.width = w; this.height = h; this.dirty = true; }
     if (this.dirty) this.writeParams(w, h);
     const img = this.image ?? this.placeholder;

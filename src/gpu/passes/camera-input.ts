@@ -19,7 +19,7 @@ export interface CameraPlanes {
 /** What a camera-reading pass reads: the ingested RGBA texture or the raw planes. */
 export type CameraInput = GPUTexture | CameraPlanes;
 
-/** Which cam() a pass's module was built with. */
+/** Which reader (camera-texture.wgsl or camera-planes.wgsl) a pass's module was built with. */
 export type CameraKind = 'texture' | 'planes';
 
 /**
@@ -37,14 +37,6 @@ export interface CameraFrame {
   /** `texture` when it holds this frame or an earlier one of the same size, else null. */
   readonly picture: GPUTexture | null;
   rgba(encoder: GPUCommandEncoder, timer?: PassTimer): Promise<GPUTexture>;
-}
-
-/** Whether `cam` is read from planes or from a texture. */
-export const cameraKind = (cam: CameraInput): CameraKind => (cam instanceof GPUTexture ? 'texture' : 'planes');
-
-/** The size of the picture `cam` holds. */
-export function cameraSize(cam: CameraInput): { width: number; height: number } {
-  return cam;
 }
 
 /**

@@ -2,7 +2,7 @@ import { DEFAULT_BLUR_STRENGTH, parseHexColor, type BackgroundEffect } from '../
 import type { PassTimer } from '../timing.ts';
 import { BgBlurPass } from '../passes/bg-blur.ts';
 import { BgReplacePass, type BackgroundImageSource } from '../passes/bg-replace.ts';
-import { cameraSize, type CameraInput } from '../passes/camera-input.ts';
+import type { CameraInput } from '../passes/camera-input.ts';
 import { StudioStateError } from '../../util/errors.ts';
 
 /**
@@ -86,7 +86,7 @@ export class BackgroundPass {
       if (camera instanceof GPUTexture) return camera;
       throw new StudioStateError('background: no effect to draw and no camera texture to pass through');
     }
-    const { width, height } = cameraSize(camera);
+    const { width, height } = camera;
     if (mask.width !== width || mask.height !== height) {
       throw new StudioStateError(`background: mask ${mask.width}x${mask.height} does not match camera ${width}x${height}`);
     }
