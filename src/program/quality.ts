@@ -52,11 +52,15 @@ const CALM_MS = 60_000;
  * up with the camera refined a mask on nearly every frame and lost half the ticks before the
  * next second slowed it. The band is narrow so the pace follows the frame rate the person
  * keeps (10–15 % missed is 25.5–27 of 30 fps, a margin above MISSED_SHARE's 24) instead of
- * ratcheting up on the odd bad second. Over twice PACE_SLOW_SHARE missed it goes straight to
- * the slowest pace (a gradual slowdown under a GPU that slow only delayed the step down);
+ * ratcheting up on the odd bad second. Over twice PACE_SLOW_SHARE missed it slows two steps,
+ * and a second such second running goes straight to the slowest pace (a gradual slowdown
+ * under a GPU that slow only delayed the step down);
  * under a third of PACE_UP_SHARE it speeds up two steps a second, so coming back from the
  * slowest pace takes seconds, not ten. Within PACE_CAREFUL_MS of a slowdown it speeds up one
- * step at a time, so it settles at the edge instead of swinging across it.
+ * step at a time, so it settles at the edge instead of swinging across it. A pace that was far
+ * over, or that undid a speed-up within PACE_CAREFUL_MS, is held off (speed-ups stop a step
+ * slower) for PACE_HOLD_MS, twice as long each time a speed-up is undone again (at most
+ * PACE_MAX_HOLD_MS; back to PACE_HOLD_MS after PACE_CALM_MS without a slowdown).
  */
 const MIN_PACE_MS = 80;
 // A GPU that takes two ticks per mask keeps 8 of 10 fps only below about one mask a second.
@@ -65,6 +69,9 @@ const PACE_STEP = 1.25;
 const PACE_SLOW_SHARE = 0.15;
 const PACE_UP_SHARE = 0.1;
 const PACE_CAREFUL_MS = 5000;
+const PACE_HOLD_MS = 3000;
+const PACE_MAX_HOLD_MS = 12_000;
+const PACE_CALM_MS = 20_000;
 
 /** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
 function missedShare(ticks: readonly { missed: number }[]): number {
@@ -88,6 +95,13 @@ export class QualityGovernor {
   private paceMs = 0;
   private paceChangedAt = -Infinity;
   private paceSlowedAt = -Infinity;
+  /** Whether the last second judged at medium missed over twice PACE_SLOW_SHARE. */
+  private farOver = false;
+  /** Speed-ups stop at floorMs until floorUntil; holdMs is how long the next floor holds. */
+  private floorMs = 0;
+  private floorUntil = -Infinity;
+  private holdMs = PACE_HOLD_MS;
+  private paceSpedAt = -Infinity;
 
   /** The level in force. */
   get level(): QualityLevel { return this.pinned ?? this.auto; }
@@ -143,22 +157,44 @@ export class QualityGovernor {
   /** At medium: slows the model while ticks are missed, speeds it up with headroom; true when the pace changed. */
   private pace(share: number, nowMs: number): boolean {
     let next = this.paceMs;
+    const far = share > 2 * PACE_SLOW_SHARE;
+    const farAgain = far && this.farOver;
+    this.farOver = far;
     if (share > PACE_SLOW_SHARE && this.paceMs < MAX_PACE_MS) {
-      // Far over the band the gradual slowdown would only delay the step down.
-      next = share > 2 * PACE_SLOW_SHARE ? MAX_PACE_MS : Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * PACE_STEP));
+      // Far over the band twice running, the gradual slowdown would only delay the step down; one
+      // such second alone is as often a hiccup of a busy machine, which would leave the model slow
+      // for seconds after it.
+      next = farAgain ? MAX_PACE_MS : Math.min(MAX_PACE_MS, Math.max(MIN_PACE_MS, this.paceMs * (far ? PACE_STEP * PACE_STEP : PACE_STEP)));
+      // Where a GPU saturates, missed ticks lag the pace that caused them; speeding up into a pace
+      // that was far over, or that undid a speed-up at once, swung the program between 6 and 10
+      // fps. Such a pace is held off for a while, twice as long each time it comes back.
+      const undone = nowMs - this.paceSpedAt < PACE_CAREFUL_MS;
+      if (far || undone) {
+        const floor = this.paceMs * PACE_STEP;
+        if (nowMs - this.paceSlowedAt > PACE_CALM_MS) this.holdMs = PACE_HOLD_MS;
+        else if (undone) this.holdMs = Math.min(PACE_MAX_HOLD_MS, 2 * this.holdMs);
+        this.floorMs = Math.max(this.floorNow(nowMs), floor);
+        this.floorUntil = nowMs + this.holdMs;
+      }
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
-      const far = share < PACE_UP_SHARE / 3 && nowMs - this.paceSlowedAt > PACE_CAREFUL_MS;
+      const clear = share < PACE_UP_SHARE / 3 && nowMs - this.paceSlowedAt > PACE_CAREFUL_MS;
       // From the slowest pace only with clear headroom: it is where the level steps down from.
       if (this.paceMs >= MAX_PACE_MS && share >= PACE_UP_SHARE / 3) return false;
-      const step = far ? PACE_STEP * PACE_STEP : PACE_STEP;
-      next = Math.max(MIN_PACE_MS, this.paceMs / step);
+      const step = clear ? PACE_STEP * PACE_STEP : PACE_STEP;
+      // Not past a pace held off (above).
+      next = Math.max(MIN_PACE_MS, this.paceMs / step, this.floorNow(nowMs));
+      if (next >= this.paceMs) return false;
+      this.paceSpedAt = nowMs;
     }
     if (next === this.paceMs) return false;
     this.paceMs = next;
     this.paceChangedAt = nowMs;
     return true;
   }
+
+  /** The pace the model may not speed up past now (0: none). */
+  private floorNow(nowMs: number): number { return nowMs < this.floorUntil ? this.floorMs : 0; }
 
   private change(level: QualityLevel, nowMs: number): void {
     const down = ORDER.indexOf(level) > ORDER.indexOf(this.auto);
@@ -171,6 +207,8 @@ export class QualityGovernor {
     }
     // Up from low, medium starts at its slowest pace; down from high, at its fastest.
     if (level === 'medium') this.paceMs = down ? MIN_PACE_MS : MAX_PACE_MS;
+    this.farOver = false;
+    this.floorUntil = -Infinity;
     this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;

@@ -26,16 +26,24 @@ afterAll(async () => { await browser?.close(); await server?.close(); });
 
 const stats = () => ev<StudioStats>(page, 'window.studio.getStats()');
 
-/** Rendered frames per second over `ms`, and the quality level at the end. */
-async function measure(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; delivered: number; seconds: number }> {
+/** Rendered frames per second over `ms`, the quality level at the end, and each second's frames, level and mask pace (for the log). */
+async function measure(ms: number): Promise<{ fps: number; level: string; rendered: number; missed: number; cameraIn: number; delivered: number; seconds: number; trace: string }> {
   const a = await stats();
   const t0 = Date.now();
-  await page.waitForTimeout(ms);
-  const b = await stats();
+  const trace: string[] = [];
+  let prev = a;
+  for (let left = ms; left > 0; left -= 1000) {
+    await page.waitForTimeout(Math.min(1000, left));
+    const s = await stats();
+    const q = s.render!.quality;
+    trace.push(`${s.render!.framesRendered - prev.render!.framesRendered}/${q.level[0]}${q.maskIntervalMs ? Math.round(q.maskIntervalMs) : ''}`);
+    prev = s;
+  }
+  const b = prev;
   const seconds = (Date.now() - t0) / 1000;
   const rendered = b.render!.framesRendered - a.render!.framesRendered;
   return {
-    fps: rendered / seconds, level: b.render!.quality.level, rendered, seconds,
+    fps: rendered / seconds, level: b.render!.quality.level, rendered, seconds, trace: trace.join(' '),
     missed: b.render!.framesMissed - a.render!.framesMissed,
     cameraIn: b.render!.sources[0].framesIn - a.render!.sources[0].framesIn,
     delivered: (b.camera.framesDelivered ?? NaN) - (a.camera.framesDelivered ?? NaN),
@@ -90,17 +98,20 @@ describe('live picture under load', () => {
     await ev(page, `window.studio.setQuality('auto')`);
     // Down from high; medium may already carry the load by pacing the model, or it goes on to low.
     await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level !== 'high')`, 15_000);
-    await page.waitForTimeout(5000);
+    // It settles within a few seconds; each pace it held off is then held off longer, so probes of a faster pace grow rarer.
+    const settling = await measure(8000);
     const loadedAuto = await measure(8000);
     await ev(page, 'window.studio.setDebugGpuLoad(0)');
     await waitInPage(page, `window.studio.getStats().then((s) => s.render.quality.level === 'high')`, 30_000);
     const back = (await stats()).render!.quality;
     console.log(`[quality] 10 fps program: calm ${calm.fps.toFixed(1)} fps (${calm.level}); load ${iterations} iterations (${probe.toFixed(1)} ms at 200): ` +
-      `pinned high ${loadedHigh.fps.toFixed(1)} fps, auto ${loadedAuto.fps.toFixed(1)} fps at ${loadedAuto.level}; without the load back to ${back.level} after ${back.steps} automatic changes`);
+      `pinned high ${loadedHigh.fps.toFixed(1)} fps, auto ${loadedAuto.fps.toFixed(1)} fps at ${loadedAuto.level}; without the load back to ${back.level} after ${back.steps} automatic changes; ` +
+      `frames/level+pace each second: pinned high ${loadedHigh.trace}; auto ${settling.trace} | ${loadedAuto.trace}`);
     expect(loadedAuto.level).not.toBe('high');
     // Recovered: a fifth more frames than at pinned high quality, and most of the program's 10 per
-    // second. Automatic quality aims at no more than a fifth of the ticks missed (8 of 10), so a
-    // sample sits around 8 (8 s of it here, to even out the pace steps): the check leaves it half a frame.
+    // second. Automatic quality paces the model to miss 10–15 % of the ticks and holds off a pace
+    // that saturated the GPU, so a sample sits at 8.5–10 (8 s of it here, to even out the pace
+    // steps) where pinned high renders 6–7.
     expect(loadedAuto.fps).toBeGreaterThan(1.2 * loadedHigh.fps);
     expect(loadedAuto.fps).toBeGreaterThanOrEqual(7.5);
     expect(back.level).toBe('high');
