@@ -81,7 +81,14 @@ describe('GPU process crash', () => {
     const aDur = Number(p.streams.find((s) => s.codec_type === 'audio')!.duration);
     const frames = syncFrames(file.path);
     // The crash in file time: the recording timer and the file start within a frame or two.
-    const after = frames.filter((f) => f.t > crashAt + 0.5);
+    // The picture moves again at the first frame after the crash that shows a newer camera frame
+    // than the last one before it (the device is rebuilt in between; on a busy machine that took
+    // up to 1.9 s, and a fixed grace counted its held picture as frames out of order).
+    const before = frames.filter((f) => f.t <= crashAt);
+    const lastBefore = before.length ? before[before.length - 1]!.index : -1;
+    const resumed = frames.find((f) => f.t > crashAt && f.index > lastBefore + 1);
+    const resumeS = resumed ? resumed.t - crashAt : Infinity;
+    const after = frames.filter((f) => resumed && f.t >= resumed.t);
     let gap = 0;
     for (let i = 1; i < frames.length; i++) gap = Math.max(gap, frames[i]!.t - frames[i - 1]!.t);
     let climbing = 0;
@@ -91,14 +98,15 @@ describe('GPU process crash', () => {
     const all = pairBeepsWithVideo(beeps, frames);
     const pairs = all.filter((x) => x.beep > crashAt + 1), earlier = all.filter((x) => x.beep < crashAt);
     console.log(`[gpu-crash] crash at ${crashAt.toFixed(2)} s; file video ${vDur.toFixed(2)} s / audio ${aDur.toFixed(2)} s; ` +
-      `largest frame gap ${(gap * 1000).toFixed(0)} ms; after the crash ${after.length} frames, ${distinct} distinct camera frames, counter rising ${climbing}/${after.length - 1}; ` +
+      `largest frame gap ${(gap * 1000).toFixed(0)} ms; the picture moves again ${resumeS.toFixed(2)} s after the crash; from then ${after.length} frames, ${distinct} distinct camera frames, counter rising ${climbing}/${after.length - 1}; ` +
       `A/V before the crash ${earlier.map((x) => x.offsetMs.toFixed(1)).join(', ')} ms, after ${pairs.map((x) => x.offsetMs.toFixed(1)).join(', ')} ms; missed ticks ${stats.framesMissed}, rendered ${stats.framesRendered}; ` +
       `warnings ${JSON.stringify(warnings)}; errors ${JSON.stringify(errors)}`);
     expect(Math.abs(vDur - 12)).toBeLessThanOrEqual(1);
     expect(Math.abs(vDur - aDur)).toBeLessThanOrEqual(0.1);
     // At most about 2 s without a picture.
     expect(gap).toBeLessThanOrEqual(2.2);
-    // The picture moves again: several seconds of new camera frames, in order.
+    // The picture moves again within 2.5 s: several seconds of new camera frames, in order.
+    expect(resumeS).toBeLessThanOrEqual(2.5);
     expect(distinct).toBeGreaterThanOrEqual(5 * 5);
     expect(climbing).toBeGreaterThanOrEqual(0.9 * (after.length - 1) - 1);
     expect(pairs.length).toBeGreaterThanOrEqual(3);
