@@ -58,6 +58,7 @@ interface Sample {
   stages: { readback: number; model: number; toRefine: number };
   quality: 'high' | 'medium' | 'low';
   pace: number;
+  frameBound: number;
   frameMs: number;
   passes: { name: string; ms: number }[];
   timing: 'gpu' | 'wall';
@@ -81,7 +82,7 @@ const SAMPLER = `(async (durationMs, everyMs) => {
     out.push({
       t, rendered: r.framesRendered, missed: r.framesMissed, composed: r.program ? r.program.composed : 0,
       framesIn: cam ? cam.framesIn : 0, masks: fx.masksProduced, reused: fx.masksReused, active: fx.active,
-      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, stages: fx.maskStagesMs, quality: r.quality.level, pace: r.quality.maskIntervalMs, frameMs: r.frameMs, passes: r.passes,
+      maskAgeMs: fx.maskAgeMs, inferenceMs: fx.inferenceMs, stages: fx.maskStagesMs, quality: r.quality.level, pace: r.quality.maskIntervalMs, frameBound: r.quality.frameBound, frameMs: r.frameMs, passes: r.passes,
       timing: r.timingSource, backend: fx.backend, crop: fx.crop !== null,
       outputWidth: r.outputWidth, outputHeight: r.outputHeight, cameraWidth: st.camera.width, cameraHeight: st.camera.height,
     });
@@ -146,6 +147,8 @@ function summarise(cfg: Config, samples: readonly Sample[]): BenchResult {
     inference_median_ms: cfg.background === 'none' ? null : round(median(samples.map((s) => s.inferenceMs))),
     // The model's pace (ms between runs; 0 = as fast as it goes) once a second: how quality moved.
     mask_pace_ms: cfg.background === 'none' ? null : samples.filter((_, i) => i % 10 === 0).map((s) => round(s.pace, 0)),
+    // Share of ticks the frames alone miss, as the governor measured it at low (0: none known).
+    frame_bound_share: round(samples[samples.length - 1]?.frameBound ?? 0, 3),
     quality_share: cfg.background === 'none' ? null : Object.fromEntries((['high', 'medium', 'low'] as const).map((q) => [q, round(samples.filter((s) => s.quality === q).length / samples.length)])),
     mask_stages_median_ms: cfg.background === 'none' ? null : {
       readback: round(median(samples.map((s) => s.stages.readback))),

@@ -392,7 +392,7 @@ class RenderWorker implements RenderWorkerApi {
       effects: this.sources?.activeEffects()?.stats(wallMicros() / 1000) ?? idleEffectsStats(this.segmenter?.backend ?? null, this.segmenterReason, this.effectsError),
       program: p ? programStats(p, this.clock) : null,
       sources: this.sources?.stats() ?? [],
-      quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps, maskIntervalMs: this.quality.maskIntervalMs },
+      quality: { level: this.quality.level, automatic: this.quality.automatic, steps: this.quality.steps, maskIntervalMs: this.quality.maskIntervalMs, frameBound: this.quality.frameBoundShare },
       gpu: { recoveries: this.recovery.recoveries, down: this.recovery.down, gaveUp: this.recovery.gaveUp },
     };
   }

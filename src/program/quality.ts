@@ -5,6 +5,8 @@
  * once doubles the headroom the next one needs, so quality does not flap. The person may pin
  * a level instead.
  */
+import { TickWindow } from './tick-window.ts';
+
 export type QualityLevel = 'high' | 'medium' | 'low';
 
 /** What a level changes in a source's background chain. */
@@ -73,19 +75,24 @@ const PACE_HOLD_MS = 3000;
 const PACE_MAX_HOLD_MS = 12_000;
 const PACE_CALM_MS = 20_000;
 
-/** Missed ticks as a share of all ticks (rendered + missed) in `ticks`. */
-function missedShare(ticks: readonly { missed: number }[]): number {
-  let m = 0;
-  for (const x of ticks) m += x.missed;
-  return m / Math.max(1, ticks.length + m);
-}
+/**
+ * Frames alone over budget: when low still misses over MISSED_SHARE, no less than medium at its
+ * slowest pace did (within FRAME_BOUND_MARGIN), the masks were not the cause. That share is then
+ * taken as the frames' own, medium comes back and its pace is judged by the ticks the masks cost
+ * on top of it: at 1280×720 on a CPU rasteriser a frame's composite alone is over its 33 ms, and
+ * stepping down left the model at one run every 2 s for nothing.
+ */
+const FRAME_BOUND_MARGIN = 0.05;
+/** A second at medium that misses less than the frames' own share lowers it by at most this. */
+const FRAME_BOUND_DECAY = 0.02;
+
 
 /** Watches tick times and picks the level (see QualityLevel). */
 export class QualityGovernor {
   private auto: QualityLevel = 'high';
   private pinned: QualityLevel | null = null;
   /** Rendered ticks of the last UP_AFTER_MS since the last change: time, ticks missed before it, share of the budget used. */
-  private readonly ticks: { t: number; missed: number; load: number }[] = [];
+  private readonly ticks = new TickWindow();
   private changedAt = -Infinity;
   private upAfterMs = UP_AFTER_MS;
   private lastUpAt = -Infinity;
@@ -102,6 +109,10 @@ export class QualityGovernor {
   private floorUntil = -Infinity;
   private holdMs = PACE_HOLD_MS;
   private paceSpedAt = -Infinity;
+  /** Share of ticks the frames alone miss (see FRAME_BOUND_MARGIN; 0: none known), when it last changed, and the raw share when medium last stepped down. */
+  private frameBound = 0;
+  private frameBoundAt = -Infinity;
+  private shareAtDown = 0;
 
   /** The level in force. */
   get level(): QualityLevel { return this.pinned ?? this.auto; }
@@ -117,8 +128,12 @@ export class QualityGovernor {
   idle(): void {
     if (this.auto === 'high' && this.ticks.length === 0) return;
     this.auto = 'high';
-    this.ticks.length = 0;
+    this.ticks.clear();
+    this.frameBound = 0;
   }
+
+  /** Share of the program's ticks its frames alone miss, as last measured (0: none known). */
+  get frameBoundShare(): number { return this.frameBound; }
 
   /** Pins a level, or returns to automatic with null. */
   pin(level: QualityLevel | null): void { this.pinned = level; }
@@ -128,30 +143,52 @@ export class QualityGovernor {
    * before it. Returns the level in force after it.
    */
   observe(nowMs: number, frameMs: number, budgetMs: number, missed: number): QualityLevel {
-    this.ticks.push({ t: nowMs, missed, load: frameMs / budgetMs });
-    while (this.ticks.length && nowMs - this.ticks[0].t > this.upAfterMs) this.ticks.shift();
+    this.ticks.push(nowMs, missed, frameMs / budgetMs);
+    this.ticks.dropBefore(nowMs - this.upAfterMs);
     if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
-    const recent = this.ticks.filter((x) => nowMs - x.t <= SETTLE_MS);
-    const fullSecond = nowMs - this.ticks[0].t >= 0.9 * SETTLE_MS;
-    if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= SETTLE_MS && this.pace(missedShare(recent), nowMs)) return this.level;
+    const raw = this.ticks.missedShare(nowMs - SETTLE_MS);
+    const fullSecond = nowMs - this.ticks.oldestMs >= 0.9 * SETTLE_MS;
+    // At medium, the share of the ticks the frames leave that the masks cost.
+    const share = this.auto === 'medium' ? this.maskShare(raw, nowMs) : raw;
+    if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= SETTLE_MS && this.pace(share, nowMs)) return this.level;
     // Down: the program lost a good share of the last second's frames (at medium, also at the slowest pace).
     const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= SETTLE_MS);
     // Medium at its slowest pace goes on down unless it is inside the lower half of its band:
     // at 10 fps a second holds ten ticks, and waiting for its upper edge left the model there
     // swinging between the two slowest paces.
     const downShare = this.auto === 'medium' ? PACE_UP_SHARE : MISSED_SHARE;
-    if (fullSecond && paced && i < ORDER.length - 1 && missedShare(recent) > downShare) {
+    if (fullSecond && paced && i < ORDER.length - 1 && share > downShare) {
+      this.shareAtDown = raw;
       this.change(ORDER[i + 1], nowMs);
       return this.level;
     }
+    // Back up from low when stepping down did not help: the frames alone miss that much.
+    if (this.auto === 'low' && nowMs - this.ticks.oldestMs >= 0.95 * this.upAfterMs) {
+      const lowShare = this.ticks.missedShare();
+      if (lowShare > MISSED_SHARE && lowShare >= this.shareAtDown - FRAME_BOUND_MARGIN) {
+        this.frameBound = lowShare;
+        this.frameBoundAt = nowMs;
+        this.change('medium', nowMs);
+        return this.level;
+      }
+    }
     // Up: three seconds with hardly a missed tick and a typical tick well inside its budget
     // (from medium only once the model runs at its fastest pace).
-    if (i > 0 && (this.auto !== 'medium' || this.paceMs <= MIN_PACE_MS) && nowMs - this.ticks[0].t >= 0.95 * this.upAfterMs) {
-      const loads = this.ticks.map((x) => x.load).sort((a, b) => a - b);
-      if (missedShare(this.ticks) <= UP_MISSED_SHARE && loads[loads.length >> 1] <= HEADROOM) this.change(ORDER[i - 1], nowMs);
+    if (i > 0 && (this.auto !== 'medium' || this.paceMs <= MIN_PACE_MS) && nowMs - this.ticks.oldestMs >= 0.95 * this.upAfterMs) {
+      if (this.ticks.missedShare() <= UP_MISSED_SHARE && this.ticks.medianLoadAtMost(HEADROOM)) this.change(ORDER[i - 1], nowMs);
     }
     return this.level;
+  }
+
+  /** Share of the ticks the frames alone leave that `raw` (the share missed) lost; lowers the frames' own share when a second misses less. */
+  private maskShare(raw: number, nowMs: number): number {
+    if (this.frameBound === 0) return raw;
+    if (raw < this.frameBound && nowMs - this.frameBoundAt >= SETTLE_MS) {
+      this.frameBound = Math.max(raw, this.frameBound - FRAME_BOUND_DECAY);
+      this.frameBoundAt = nowMs;
+    }
+    return Math.max(0, (raw - this.frameBound) / (1 - this.frameBound));
   }
 
   /** At medium: slows the model while ticks are missed, speeds it up with headroom; true when the pace changed. */
@@ -212,7 +249,7 @@ export class QualityGovernor {
     this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;
-    this.ticks.length = 0;
+    this.ticks.clear();
     this.steps++;
   }
 }

@@ -38,7 +38,7 @@ export function statsRows(s: StudioStats, nameOf: NameOf = () => undefined): Row
   rows.push(...outputRows(e));
   rows.push(...programRows(r, nameOf));
   rows.push(...effectsRows(r?.effects));
-  if (r?.quality) rows.push(['Effects quality', `${r.quality.automatic ? 'auto' : 'pinned'} (${r.quality.level})${r.quality.maskIntervalMs > 0 ? `, masks ≤ ${(1000 / r.quality.maskIntervalMs).toFixed(1)}/s` : ''}${r.quality.steps ? `, ${r.quality.steps} automatic changes` : ''}`, r.quality.level !== 'high']);
+  if (r?.quality) rows.push(['Effects quality', `${r.quality.automatic ? 'auto' : 'pinned'} (${r.quality.level})${r.quality.maskIntervalMs > 0 ? `, masks ≤ ${(1000 / r.quality.maskIntervalMs).toFixed(1)}/s` : ''}${r.quality.steps ? `, ${r.quality.steps} automatic changes` : ''}${r.quality.frameBound > 0 ? `; frames alone miss ${Math.round(100 * r.quality.frameBound)} % of ticks` : ''}`, r.quality.level !== 'high']);
   for (const p of r?.passes ?? []) rows.push([`GPU ${p.name} (${r!.timingSource === 'gpu' ? 'timestamp' : 'wall'})`, `${p.ms.toFixed(3)} ms`]);
   if (r?.adapter) rows.push(['GPU adapter', r.adapter]);
   return rows;

@@ -100,7 +100,7 @@ export interface RenderStats {
   /** Every source the render worker holds. */
   sources: SourceStats[];
   /** Background-effects quality: the level in force, whether it is automatic, automatic changes so far. */
-  quality: { level: 'high' | 'medium' | 'low'; automatic: boolean; steps: number; /** Smallest time between two model runs the level (and at medium the load) allows. */ maskIntervalMs: number };
+  quality: { level: 'high' | 'medium' | 'low'; automatic: boolean; steps: number; /** Smallest time between two model runs the level (and at medium the load) allows. */ maskIntervalMs: number; /** Share of ticks the frames alone miss, as measured at low (0: none known). */ frameBound: number };
   /** GPU device losses recovered from, whether the GPU is down now, and whether recovery gave up. */
   gpu: { recoveries: number; down: boolean; gaveUp: boolean };
 }

@@ -159,6 +159,36 @@ describe('QualityGovernor', () => {
     expect(t - from).toBeLessThan(20_000);
   });
 
+  it('when the frames alone are over budget, keeps medium and paces the model by what the masks cost', () => {
+    // 1280×720 on a CPU rasteriser: every frame takes 45 ms of GPU against a 33 ms tick, each mask
+    // 35 ms more (80 at high). Low misses as many ticks as medium at its slowest pace, so stepping
+    // down buys nothing but stale masks.
+    const g = new QualityGovernor();
+    const budget = 1000 / 30;
+    let t = 0, backlog = 0, lastMask = -Infinity, rendered = 0, masks = 0;
+    const levels = new Set<string>();
+    while (t < 60_000) {
+      t += budget;
+      const measuring = t > 30_000;
+      backlog = Math.max(0, backlog - budget) + 45;
+      if (t - lastMask >= g.maskIntervalMs) {
+        lastMask = t;
+        backlog += g.level === 'high' ? 80 : 35;
+        if (measuring) masks++;
+      }
+      const missed = Math.max(0, Math.ceil((backlog - 2 * budget) / budget));
+      t += missed * budget;
+      backlog = Math.max(0, backlog - missed * budget);
+      g.observe(t, 45 + missed * budget, budget, missed);
+      if (measuring) { rendered++; levels.add(g.level); }
+    }
+    // Low alone renders about 22 fps with a mask every 2 s.
+    expect(levels).toEqual(new Set(['medium']));
+    expect(masks / 30).toBeGreaterThanOrEqual(3);
+    expect(rendered / 30).toBeGreaterThanOrEqual(18);
+    expect(g.frameBoundShare).toBeGreaterThan(0.2);
+  });
+
   it('a pinned level holds whatever the load', () => {
     const g = new QualityGovernor();
     g.pin('high');
