@@ -86,7 +86,6 @@ const FRAME_BOUND_MARGIN = 0.05;
 /** A second at medium that misses less than the frames' own share lowers it by at most this. */
 const FRAME_BOUND_DECAY = 0.02;
 
-
 /** Watches tick times and picks the level (see QualityLevel). */
 export class QualityGovernor {
   private auto: QualityLevel = 'high';
@@ -246,6 +245,8 @@ export class QualityGovernor {
     if (level === 'medium') this.paceMs = down ? MIN_PACE_MS : MAX_PACE_MS;
     this.farOver = false;
     this.floorUntil = -Infinity;
+    // High is reached only with hardly a tick missed: the frames carry themselves again.
+    if (level === 'high') this.frameBound = 0;
     this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;
