@@ -165,8 +165,12 @@ export class EffectsChain {
     // The holder kicking again before it refines would never hand the gate to a waiting source:
     // then the frame refines first (releasing the gate) and the next turn is the other's.
     if (this.gate.owner === this && this.gate.othersWaiting(this)) return false;
-    return !!this.cpu && this.active && this.mask !== null && !this.inflight && !this.lent
-      && nowMs - this.lastKickMs >= this.minMaskIntervalMs;
+    return !!this.cpu && this.active && this.mask !== null && this.runDue(nowMs);
+  }
+
+  /** Whether a model run may start now: none in flight, the model not lent out, the pace's interval passed. */
+  private runDue(nowMs: number): boolean {
+    return !this.inflight && !this.lent && nowMs - this.lastKickMs >= this.minMaskIntervalMs;
   }
 
   /** Encodes the preprocess of an early kick (see takeEarlyKick) into its own `encoder`. */
@@ -224,7 +228,7 @@ export class EffectsChain {
     }
     // On the wasm backend runs start early (takeEarlyKick), so their readback does not wait for
     // a refinement; a frame that refines does not start one behind it here.
-    if ((!this.cpu || !maskChanged) && !this.inflight && !this.lent && nowMs - this.lastKickMs >= this.minMaskIntervalMs && this.gate.tryTake(this)) {
+    if ((!this.cpu || !maskChanged) && this.runDue(nowMs) && this.gate.tryTake(this)) {
       this.lastKickMs = nowMs;
       this.encodePreprocess(encoder, await camera.rgba(encoder, timer), nowMs, timer);
       kick = true;
