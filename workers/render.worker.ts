@@ -34,6 +34,9 @@ installErrorTransfer();
  * instead (see tick).
  */
 const MAX_GPU_FRAMES = 2;
+/** How long a failed tick waits for its device's loss to be reported before it is a render fault. */
+const LOSS_REPORT_GRACE_MS = 3000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 class RenderWorker implements RenderWorkerApi {
   private gpu: GpuContext | null = null;
@@ -229,13 +232,15 @@ class RenderWorker implements RenderWorkerApi {
       try {
         await this.tick();
       } catch (e) {
-        // A lost device fails a tick or two before its loss is reported: wait for that first.
         await new Promise((r) => setTimeout(r, 250));
         const err = asStudioError(e, 'Rendering failed');
-        if (!this.recovery.down && device === this.gpu?.device && err.message !== this.lastRenderError) {
-          this.lastRenderError = err.message;
-          this.fail(err);
-        }
+        if (this.recovery.down || device !== this.gpu?.device || err.message === this.lastRenderError) continue;
+        // A lost device fails ticks before its loss is reported, on a busy machine by more than a
+        // second; a fault here ends the recording, so the loss is waited for first.
+        const lost = device ? await Promise.race([device.lost.then(() => true), sleep(LOSS_REPORT_GRACE_MS).then(() => false)]) : false;
+        if (lost || this.recovery.down || device !== this.gpu?.device) continue;
+        this.lastRenderError = err.message;
+        this.fail(err);
       }
     }
   }

@@ -16,6 +16,7 @@ import { audioStart, beepOnsets, makeSyncMedia, pairBeepsWithVideo, syncFrames }
 
 let server: ViteDevServer, url: string, browser: Browser | null = null;
 let media: { y4m: string; wav: string };
+let consoleErrors: string[] = [];
 const out = scratchDir('gpu-crash');
 
 beforeAll(async () => {
@@ -32,7 +33,8 @@ afterAll(async () => { await server?.close(); });
  */
 async function studioPage(blur: boolean): Promise<Page> {
   browser = await launchChromium({ camera: media.y4m, mic: media.wav });
-  const { page } = await openPage(browser, url);
+  const { page, consoleErrors: errs } = await openPage(browser, url);
+  consoleErrors = errs;
   await studioReady(page);
   await watchEvents(page);
   await ev(page, 'window.studio.setOutput({ width: 640, height: 480, frameRate: 30 })');
@@ -57,6 +59,19 @@ async function watchEvents(page: Page): Promise<void> {
   })()`);
 }
 
+/** The page's own account, for a wait that times out. */
+const explain = `window.studio.getStats().then((s) => ({ recording: window.studio.recordingState, elapsedMs: Math.round(window.studio.recordingElapsedMs),
+  gpu: s.render.gpu, warnings: window.__warnings, errors: window.__errors }))`;
+
+/** Waits for an expression in the page; a timeout says the page's state and its console errors. */
+async function wait(page: Page, expression: string, timeoutMs: number): Promise<void> {
+  try {
+    await waitInPage(page, expression, timeoutMs, explain);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; console errors ${JSON.stringify(consoleErrors.slice(-10))}`);
+  }
+}
+
 const gpuStats = (page: Page) => ev<{ recoveries: number; down: boolean; gaveUp: boolean }>(page, 'window.studio.getStats().then((s) => s.render.gpu)');
 
 describe('GPU process crash', () => {
@@ -67,8 +82,8 @@ describe('GPU process crash', () => {
     await page.waitForTimeout(4000);
     const crashAt = (await ev<number>(page, 'window.studio.recordingElapsedMs')) / 1000;
     await crashGpu();
-    await waitInPage(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
-    await waitInPage(page, 'window.studio.recordingElapsedMs >= 12000', 15_000);
+    await wait(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
+    await wait(page, 'window.studio.recordingElapsedMs >= 12000', 15_000);
     // The stats panel says so too.
     await expect.poll(() => page.locator('#stats').textContent(), { timeout: 5000 }).toMatch(/GPU restarts recovered\s*1/);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
@@ -127,7 +142,7 @@ describe('GPU process crash', () => {
     await ev(page, 'window.studio.startRecording()');
     await page.waitForTimeout(1500);
     await crashGpu();
-    await waitInPage(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
+    await wait(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
     const masksAtRecovery = await ev<number>(page, 'window.studio.getStats().then((s) => s.render.effects.masksProduced)');
     await page.waitForTimeout(3000);
     const fx = await ev<{ active: boolean; masksProduced: number; error: string | null }>(page, 'window.studio.getStats().then((s) => s.render.effects)');

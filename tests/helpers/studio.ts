@@ -25,13 +25,18 @@ export async function studioReady(page: Page): Promise<void> {
 
 /**
  * Polls an expression in the page until it is truthy, awaiting promises (Playwright's
- * waitForFunction treats a returned Promise as truthy and does not wait for it).
+ * waitForFunction treats a returned Promise as truthy and does not wait for it). `explain`, an
+ * expression read when it times out, goes into the error.
  */
-export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000, explain?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await page.evaluate(`Promise.resolve(${expression}).then((v) => !!v)`)) return;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    if (Date.now() > end) {
+      // What the page says of itself then, so that a failure in CI can be read without a rerun.
+      const state = explain ? await page.evaluate(`Promise.resolve(${explain}).then((v) => JSON.stringify(v))`).catch((e) => `(unreadable: ${e})`) : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}${state ? `; the page: ${state}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
