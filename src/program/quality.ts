@@ -74,6 +74,16 @@ const PACE_CAREFUL_MS = 5000;
 const PACE_HOLD_MS = 3000;
 const PACE_MAX_HOLD_MS = 12_000;
 const PACE_CALM_MS = 20_000;
+/**
+ * Edges: paces of seconds that were far over or undid a speed-up, each kept across level
+ * changes for PACE_CALM_MS. Missed ticks lag a saturating pace by seconds (a queue fills first),
+ * so two steps a second ran from 512 past the edge to 210 ms before the first of them showed,
+ * and back up from low the holds were gone. Near an edge (the next step at most one step slower
+ * than it) the pace speeds up one step at a time, each EDGE_PROBE_MS after the last change; once
+ * a pace two steps faster than an edge holds, the load has changed and that edge is forgotten.
+ */
+const EDGE_PROBE_MS = 2500;
+const MAX_EDGES = 4;
 
 /**
  * Frames alone over budget: when low still misses over MISSED_SHARE, no less than medium at its
@@ -108,6 +118,8 @@ export class QualityGovernor {
   private floorUntil = -Infinity;
   private holdMs = PACE_HOLD_MS;
   private paceSpedAt = -Infinity;
+  /** Edges (see EDGE_PROBE_MS; ms 0: none), a few fixed slots. */
+  private readonly edges = Array.from({ length: MAX_EDGES }, () => ({ ms: 0, at: -Infinity }));
   /** Share of ticks the frames alone miss (see FRAME_BOUND_MARGIN; 0: none known), when it last changed, and the raw share when medium last stepped down. */
   private frameBound = 0;
   private frameBoundAt = -Infinity;
@@ -211,13 +223,16 @@ export class QualityGovernor {
         else if (undone) this.holdMs = Math.min(PACE_MAX_HOLD_MS, 2 * this.holdMs);
         this.floorMs = Math.max(this.floorNow(nowMs), floor);
         this.floorUntil = nowMs + this.holdMs;
+        this.markEdge(nowMs);
       }
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
       const clear = share < PACE_UP_SHARE / 3 && nowMs - this.paceSlowedAt > PACE_CAREFUL_MS;
       // From the slowest pace only with clear headroom: it is where the level steps down from.
       if (this.paceMs >= MAX_PACE_MS && share >= PACE_UP_SHARE / 3) return false;
-      const step = clear ? PACE_STEP * PACE_STEP : PACE_STEP;
+      const nearEdge = this.nearEdge(nowMs);
+      if (nearEdge && nowMs - this.paceChangedAt < EDGE_PROBE_MS) return false;
+      const step = clear && !nearEdge ? PACE_STEP * PACE_STEP : PACE_STEP;
       // Not past a pace held off (above).
       next = Math.max(MIN_PACE_MS, this.paceMs / step, this.floorNow(nowMs));
       if (next >= this.paceMs) return false;
@@ -227,6 +242,31 @@ export class QualityGovernor {
     this.paceMs = next;
     this.paceChangedAt = nowMs;
     return true;
+  }
+
+  /** Remembers the pace in force as an edge (in the slot of the same pace, a free one, or the oldest). */
+  private markEdge(nowMs: number): void {
+    let slot = this.edges[0]!;
+    for (const e of this.edges) {
+      if (Math.abs(e.ms - this.paceMs) < 1) { slot = e; break; }
+      if (e.at < slot.at) slot = e;
+    }
+    slot.ms = this.paceMs;
+    slot.at = nowMs;
+  }
+
+  /**
+   * Whether speeding up one step lands within a step of a remembered edge; forgets the edges
+   * that the pace in force (just judged to hold) is two steps faster than, and the old ones.
+   */
+  private nearEdge(nowMs: number): boolean {
+    let near = false;
+    for (const e of this.edges) {
+      if (e.ms === 0) continue;
+      if (nowMs - e.at >= PACE_CALM_MS || this.paceMs * PACE_STEP * PACE_STEP <= e.ms * 1.01) { e.ms = 0; continue; }
+      if (this.paceMs / PACE_STEP <= e.ms * PACE_STEP * 1.01) near = true;
+    }
+    return near;
   }
 
   /** The pace the model may not speed up past now (0: none). */
@@ -246,7 +286,10 @@ export class QualityGovernor {
     this.farOver = false;
     this.floorUntil = -Infinity;
     // High is reached only with hardly a tick missed: the frames carry themselves again.
-    if (level === 'high') this.frameBound = 0;
+    if (level === 'high') {
+      this.frameBound = 0;
+      for (const e of this.edges) e.ms = 0;
+    }
     this.paceChangedAt = nowMs;
     this.auto = level;
     this.changedAt = nowMs;

@@ -19,13 +19,14 @@ function run(g: QualityGovernor, fromMs: number, seconds: number, frameMs: numbe
  * pace lets the model run, `maskMs(level)` more; the loop waits, missing ticks, once the queue
  * holds over `queued` ticks of work. Counts the ticks after `fromMs`; returns the time at the end.
  */
-function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number; maskMs: (level: string) => number; queued: number; fromMs: number; untilMs: number }) {
-  const r = { t: 0, rendered: 0, missed: 0, masks: 0, levels: new Set<string>() };
-  let t = 0, backlog = 0, lastMask = -Infinity;
+function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number | ((t: number) => number); maskMs: (level: string) => number; queued: number; fromMs: number; untilMs: number; startMs?: number }) {
+  const r = { t: 0, rendered: 0, missed: 0, masks: 0, levels: new Set<string>(), seconds: [] as { rendered: number; missed: number; level: string; paceMs: number }[] };
+  let t = o.startMs ?? 0, backlog = 0, lastMask = -Infinity;
   while (t < o.untilMs) {
     t += o.budget;
     const measuring = t > o.fromMs;
-    backlog = Math.max(0, backlog - o.budget) + o.frameMs;
+    const frameMs = typeof o.frameMs === 'number' ? o.frameMs : o.frameMs(t);
+    backlog = Math.max(0, backlog - o.budget) + frameMs;
     if (t - lastMask >= g.maskIntervalMs) {
       lastMask = t;
       backlog += o.maskMs(g.level);
@@ -34,8 +35,13 @@ function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number;
     const missed = Math.max(0, Math.ceil((backlog - o.queued * o.budget) / o.budget));
     t += missed * o.budget;
     backlog = Math.max(0, backlog - missed * o.budget);
-    g.observe(t, o.frameMs + missed * o.budget, o.budget, missed);
-    if (measuring) { r.rendered++; r.missed += missed; r.levels.add(g.level); }
+    g.observe(t, frameMs + missed * o.budget, o.budget, missed);
+    if (measuring) {
+      r.rendered++; r.missed += missed; r.levels.add(g.level);
+      const s = Math.floor((t - o.fromMs) / 1000);
+      r.seconds[s] ??= { rendered: 0, missed: 0, level: '', paceMs: 0 };
+      r.seconds[s]!.rendered++; r.seconds[s]!.missed += missed; r.seconds[s]!.level = g.level; r.seconds[s]!.paceMs = Math.round(g.maskIntervalMs);
+    }
   }
   r.t = t;
   return r;
@@ -174,6 +180,29 @@ describe('QualityGovernor', () => {
     }
     expect(g.level).toBe('high');
     expect(t - from).toBeLessThan(20_000);
+  });
+
+  it('back up from low under a GPU that still saturates, the pace finds its edge again without running far past it', () => {
+    // The saturating GPU above, with 3 s of frames alone over budget (another app's burst) that
+    // send quality down to low; once they pass, low has headroom and medium comes back.
+    const g = new QualityGovernor();
+    const budget = 100;
+    const spike = (t: number) => (t >= 15_000 && t < 18_000 ? 180 : 40);
+    const r = simulateQueue(g, { budget, frameMs: spike, maskMs: () => 240, queued: 3, fromMs: 0, untilMs: 45_000 });
+    const upAt = r.seconds.findIndex((s, i) => i > 18 && s?.level === 'medium');
+    console.log(`[quality sim] each second level+pace/rendered+missed: ${r.seconds.map((s, i) => `${i}:${s.level[0]}${s.paceMs}/${s.rendered}+${s.missed}`).join(' ')}`);
+    expect(r.seconds.slice(15, upAt).some((s) => s.level === 'low')).toBe(true);
+    expect(upAt).toBeGreaterThan(0);
+    const after = r.seconds.slice(upAt, upAt + 20);
+    const rendered = after.reduce((a, s) => a + s.rendered, 0), missed = after.reduce((a, s) => a + s.missed, 0);
+    const share = (s: { rendered: number; missed: number }) => s.missed / (s.rendered + s.missed);
+    expect(after.every((s) => s.level === 'medium')).toBe(true);
+    // The paces that were over before low are remembered: it speeds up to the edge one probe at
+    // a time and does not run past it (the holds alone were forgotten at the level change, and
+    // two steps a second reached 210 ms and missed 30–40 % of two seconds, 4 s after coming back).
+    expect(Math.max(...after.slice(0, 12).map(share))).toBeLessThanOrEqual(0.1);
+    expect(Math.max(...after.map(share))).toBeLessThanOrEqual(0.3);
+    expect(missed / (rendered + missed)).toBeLessThanOrEqual(0.1);
   });
 
   it('when the frames alone are over budget, keeps medium and paces the model by what the masks cost', () => {
