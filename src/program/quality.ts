@@ -246,10 +246,11 @@ export class QualityGovernor {
 
   /** Remembers the pace in force as an edge (in the slot of the same pace, a free one, or the oldest). */
   private markEdge(nowMs: number): void {
+    const age = (e: { ms: number; at: number }) => (e.ms === 0 ? -Infinity : e.at);
     let slot = this.edges[0]!;
     for (const e of this.edges) {
       if (Math.abs(e.ms - this.paceMs) < 1) { slot = e; break; }
-      if (e.at < slot.at) slot = e;
+      if (age(e) < age(slot)) slot = e;
     }
     slot.ms = this.paceMs;
     slot.at = nowMs;
