@@ -75,12 +75,14 @@ const PACE_HOLD_MS = 3000;
 const PACE_MAX_HOLD_MS = 12_000;
 const PACE_CALM_MS = 20_000;
 /**
- * Edges: paces of seconds that were far over or undid a speed-up, each kept across level
- * changes for PACE_CALM_MS. Missed ticks lag a saturating pace by seconds (a queue fills first),
- * so two steps a second ran from 512 past the edge to 210 ms before the first of them showed,
- * and back up from low the holds were gone. Near an edge (the next step at most one step slower
- * than it) the pace speeds up one step at a time, each EDGE_PROBE_MS after the last change; once
- * a pace two steps faster than an edge holds, the load has changed and that edge is forgotten.
+ * Edges: paces of seconds that undid a speed-up, each kept across level changes for
+ * PACE_CALM_MS (a second far over with no speed-up before it is as often a hiccup, or a load
+ * that came, and says nothing of the pace). Missed ticks lag a saturating pace by seconds (a
+ * queue fills first), so two steps a second ran from 512 past the edge to 210 ms before the
+ * first of them showed, and back up from low the holds were gone. Near an edge (the next step
+ * at most one step slower than it) the pace speeds up one step at a time, each EDGE_PROBE_MS
+ * after the last change; once a pace two steps faster than an edge holds, the load has changed
+ * and that edge is forgotten.
  */
 const EDGE_PROBE_MS = 2500;
 const MAX_EDGES = 4;
@@ -93,8 +95,15 @@ const MAX_EDGES = 4;
  * stepping down left the model at one run every 2 s for nothing.
  */
 const FRAME_BOUND_MARGIN = 0.05;
-/** A second at medium that misses less than the frames' own share lowers it by at most this. */
+/** A window at medium that misses less than the frames' own share lowers it by at most this. */
 const FRAME_BOUND_DECAY = 0.02;
+/**
+ * Where the frames alone are over budget, medium's pace and its step down are judged over this
+ * long: at 20 fps a second's share of missed ticks varies by ±8 points by chance, more than the
+ * pace's band, and one unlucky second sent 720p to low and, judged against it, kept it there
+ * (the bench's 0.6 masks/s).
+ */
+const FRAME_BOUND_JUDGE_MS = 3000;
 
 /** Watches tick times and picks the level (see QualityLevel). */
 export class QualityGovernor {
@@ -158,13 +167,20 @@ export class QualityGovernor {
     this.ticks.dropBefore(nowMs - this.upAfterMs);
     if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
-    const raw = this.ticks.missedShare(nowMs - SETTLE_MS);
-    const fullSecond = nowMs - this.ticks.oldestMs >= 0.9 * SETTLE_MS;
+    // Two seconds that missed under a quarter of the frames' own share (by chance well under one
+    // in a thousand at 20 fps): the load that held them back went, and a second is judged alone again.
+    if (this.auto === 'medium' && this.frameBound > 0 && nowMs - this.ticks.oldestMs >= 1.8 * SETTLE_MS &&
+      this.ticks.missedShare(nowMs - 2 * SETTLE_MS) < this.frameBound / 4) this.frameBound = 0;
+    // With the frames alone over budget, a mask costs a small share of ticks that are missed
+    // anyway, within one second's noise: judged over longer windows.
+    const judgeMs = this.auto === 'medium' && this.frameBound > 0 ? FRAME_BOUND_JUDGE_MS : SETTLE_MS;
+    const raw = this.ticks.missedShare(nowMs - judgeMs);
+    const fullSecond = nowMs - this.ticks.oldestMs >= 0.9 * judgeMs;
     // At medium, the share of the ticks the frames leave that the masks cost.
     const share = this.auto === 'medium' ? this.maskShare(raw, nowMs) : raw;
-    if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= SETTLE_MS && this.pace(share, nowMs)) return this.level;
+    if (this.auto === 'medium' && fullSecond && nowMs - this.paceChangedAt >= judgeMs && this.pace(share, nowMs)) return this.level;
     // Down: the program lost a good share of the last second's frames (at medium, also at the slowest pace).
-    const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= SETTLE_MS);
+    const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= judgeMs);
     // Medium at its slowest pace goes on down unless it is inside the lower half of its band:
     // at 10 fps a second holds ten ticks, and waiting for its upper edge left the model there
     // swinging between the two slowest paces.
@@ -192,7 +208,7 @@ export class QualityGovernor {
     return this.level;
   }
 
-  /** Share of the ticks the frames alone leave that `raw` (the share missed) lost; lowers the frames' own share when a second misses less. */
+  /** Share of the ticks the frames alone leave that `raw` (the share missed) lost; lowers the frames' own share when a window misses less. */
   private maskShare(raw: number, nowMs: number): number {
     if (this.frameBound === 0) return raw;
     if (raw < this.frameBound && nowMs - this.frameBoundAt >= SETTLE_MS) {
@@ -223,7 +239,7 @@ export class QualityGovernor {
         else if (undone) this.holdMs = Math.min(PACE_MAX_HOLD_MS, 2 * this.holdMs);
         this.floorMs = Math.max(this.floorNow(nowMs), floor);
         this.floorUntil = nowMs + this.holdMs;
-        this.markEdge(nowMs);
+        if (undone) this.markEdge(nowMs);
       }
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
