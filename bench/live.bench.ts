@@ -17,7 +17,8 @@ type Name = (typeof names)[number];
 
 /** Seconds of clip in the fake camera's .y4m (Chromium loops it). */
 const CLIP_SECONDS = 10;
-const MEASURE_MS = 10_000;
+/** Seconds measured (`LIVE_MEASURE_S`, default 10): longer shows where automatic quality settles. */
+const MEASURE_MS = Math.max(1, Number(process.env.LIVE_MEASURE_S) || 10) * 1000;
 const SAMPLE_EVERY_MS = 100;
 /** After the first frames (and, with an effect, the first masks) arrive. */
 const WARMUP_MS = 3000;
