@@ -165,7 +165,8 @@ export class QualityGovernor {
   observe(nowMs: number, frameMs: number, budgetMs: number, missed: number): QualityLevel {
     this.ticks.push(nowMs, missed, frameMs / budgetMs);
     this.ticks.dropBefore(nowMs - this.upAfterMs);
-    if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 5) return this.level;
+    // Ticks missed count as seen: a GPU so slow that a second renders one frame must still step down.
+    if (nowMs - this.changedAt < SETTLE_MS || this.ticks.length < 2 || this.ticks.spanned < 5) return this.level;
     const i = ORDER.indexOf(this.auto);
     // Two seconds that missed under a quarter of the frames' own share (by chance well under one
     // in a thousand at 20 fps): the load that held them back went, and a second is judged alone again.
@@ -183,8 +184,11 @@ export class QualityGovernor {
     const paced = this.auto !== 'medium' || (this.paceMs >= MAX_PACE_MS && nowMs - this.paceChangedAt >= judgeMs);
     // Medium at its slowest pace goes on down unless it is inside the lower half of its band:
     // at 10 fps a second holds ten ticks, and waiting for its upper edge left the model there
-    // swinging between the two slowest paces.
-    const downShare = this.auto === 'medium' ? PACE_UP_SHARE : MISSED_SHARE;
+    // swinging between the two slowest paces. Where the frames alone are over budget, the share
+    // the masks cost is the difference of two noisy ones, and a mask a second costs a few points
+    // of it: there only a fifth of the ticks is clear enough to go down for (at a tenth, 720p went
+    // to low in one of three bench runs).
+    const downShare = this.auto === 'medium' && this.frameBound === 0 ? PACE_UP_SHARE : MISSED_SHARE;
     if (fullSecond && paced && i < ORDER.length - 1 && share > downShare) {
       this.shareAtDown = raw;
       this.change(ORDER[i + 1], nowMs);

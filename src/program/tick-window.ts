@@ -10,6 +10,7 @@ export class TickWindow {
   /** Index of the oldest tick, and how many are held. */
   private head = 0;
   private count = 0;
+  private missedHeld = 0;
 
   /** Holds up to `capacity` ticks (the oldest goes when full): 4096 is 30 s at 136 fps. */
   constructor(private readonly capacity = 4096) {
@@ -21,11 +22,14 @@ export class TickWindow {
   /** Ticks held. */
   get length(): number { return this.count; }
 
+  /** Program ticks the held ones span: those rendered and those missed before them. */
+  get spanned(): number { return this.count + this.missedHeld; }
+
   /** When the oldest tick held was rendered (NaN when none is). */
   get oldestMs(): number { return this.count ? this.times[this.head] : NaN; }
 
   /** Forgets every tick. */
-  clear(): void { this.head = 0; this.count = 0; }
+  clear(): void { this.head = 0; this.count = 0; this.missedHeld = 0; }
 
   /** Adds a tick rendered at `t` after `missed` unrendered ones, having used `load` of its budget. */
   push(t: number, missed: number, load: number): void {
@@ -35,6 +39,7 @@ export class TickWindow {
     this.missed[i] = missed;
     this.loads[i] = load;
     this.count++;
+    this.missedHeld += missed;
   }
 
   /** Forgets the ticks rendered before `t`. */
@@ -63,6 +68,7 @@ export class TickWindow {
   }
 
   private dropOldest(): void {
+    this.missedHeld -= this.missed[this.head];
     this.head = (this.head + 1) % this.capacity;
     this.count--;
   }

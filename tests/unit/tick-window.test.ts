@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TickWindow } from '../../src/program/tick-window.ts';
 
 describe('TickWindow', () => {
-  it('matches plain arrays: missed share from a time on, and the median load against a bound', () => {
+  it('matches plain arrays: ticks spanned, missed share from a time on, and the median load against a bound', () => {
     const w = new TickWindow(64);
     const ticks: { t: number; missed: number; load: number }[] = [];
     let seed = 7;
@@ -18,6 +18,7 @@ describe('TickWindow', () => {
       const held = ticks.slice(-w.length);
       expect(w.length).toBeLessThanOrEqual(64);
       expect(w.oldestMs).toBe(held[0].t);
+      expect(w.spanned).toBe(held.length + held.reduce((a, y) => a + y.missed, 0));
       const from = t - 500;
       const recent = held.filter((y) => y.t >= from);
       const m = recent.reduce((a, y) => a + y.missed, 0);
@@ -27,6 +28,7 @@ describe('TickWindow', () => {
     }
     w.clear();
     expect(w.length).toBe(0);
+    expect(w.spanned).toBe(0);
     expect(w.missedShare()).toBe(0);
   });
 });
