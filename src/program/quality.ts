@@ -75,16 +75,21 @@ const PACE_HOLD_MS = 3000;
 const PACE_MAX_HOLD_MS = 12_000;
 const PACE_CALM_MS = 20_000;
 /**
- * Edges: paces of seconds that undid a speed-up, each kept across level changes for
- * PACE_CALM_MS (a second far over with no speed-up before it is as often a hiccup, or a load
- * that came, and says nothing of the pace). Missed ticks lag a saturating pace by seconds (a
- * queue fills first), so two steps a second ran from 512 past the edge to 210 ms before the
- * first of them showed, and back up from low the holds were gone. Near an edge (the next step
+ * Edges: paces of seconds that were far over or undid a speed-up, each kept across level changes
+ * for PACE_CALM_MS. Missed ticks lag a saturating pace by seconds (a queue fills first), so two
+ * steps a second ran from 512 past the edge to 210 ms before the first of them showed, and back
+ * up from low the holds were gone. Near an edge (the next step
  * at most one step slower than it) the pace speeds up one step at a time, each EDGE_PROBE_MS
  * after the last change; once a pace two steps faster than an edge holds, the load has changed
  * and that edge is forgotten.
  */
 const EDGE_PROBE_MS = 2500;
+/**
+ * Only slow paces become edges: faster, a mask costs little and its missed ticks show within the
+ * second (at 480p, edges at 80–125 ms kept the pace below its band, 7.6–7.9 masks/s against
+ * 8.2–8.8 without, three runs each).
+ */
+const EDGE_MIN_PACE_MS = 200;
 const MAX_EDGES = 4;
 
 /**
@@ -243,7 +248,7 @@ export class QualityGovernor {
         else if (undone) this.holdMs = Math.min(PACE_MAX_HOLD_MS, 2 * this.holdMs);
         this.floorMs = Math.max(this.floorNow(nowMs), floor);
         this.floorUntil = nowMs + this.holdMs;
-        if (undone) this.markEdge(nowMs);
+        if (this.paceMs >= EDGE_MIN_PACE_MS) this.markEdge(nowMs);
       }
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
