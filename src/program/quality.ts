@@ -78,18 +78,14 @@ const PACE_CALM_MS = 20_000;
  * Edges: paces of seconds that were far over or undid a speed-up, each kept across level changes
  * for PACE_CALM_MS. Missed ticks lag a saturating pace by seconds (a queue fills first), so two
  * steps a second ran from 512 past the edge to 210 ms before the first of them showed, and back
- * up from low the holds were gone. Near an edge (the next step
- * at most one step slower than it) the pace speeds up one step at a time, each EDGE_PROBE_MS
- * after the last change; once a pace two steps faster than an edge holds, the load has changed
- * and that edge is forgotten.
+ * up from low the holds were gone. Near an edge (the next step at most one step slower than it)
+ * the pace speeds up one step at a time, each after EDGE_PROBE_MASKS masks at the pace in force
+ * (1 to 2.5 s): a queue that fills shows in about as many masks, and 2.5 s at 80–125 ms kept
+ * 480p below its band (7.6–7.9 masks/s against 8.2–8.8 without edges, three runs each). Once a
+ * pace two steps faster than an edge holds, the load has changed and that edge is forgotten.
  */
-const EDGE_PROBE_MS = 2500;
-/**
- * Only slow paces become edges: faster, a mask costs little and its missed ticks show within the
- * second (at 480p, edges at 80–125 ms kept the pace below its band, 7.6–7.9 masks/s against
- * 8.2–8.8 without, three runs each).
- */
-const EDGE_MIN_PACE_MS = 200;
+const EDGE_PROBE_MASKS = 8;
+const EDGE_PROBE_MAX_MS = 2500;
 const MAX_EDGES = 4;
 
 /**
@@ -132,7 +128,7 @@ export class QualityGovernor {
   private floorUntil = -Infinity;
   private holdMs = PACE_HOLD_MS;
   private paceSpedAt = -Infinity;
-  /** Edges (see EDGE_PROBE_MS; ms 0: none), a few fixed slots. */
+  /** Edges (see EDGE_PROBE_MASKS; ms 0: none), a few fixed slots. */
   private readonly edges = Array.from({ length: MAX_EDGES }, () => ({ ms: 0, at: -Infinity }));
   /** Share of ticks the frames alone miss (see FRAME_BOUND_MARGIN; 0: none known), when it last changed, and the raw share when medium last stepped down. */
   private frameBound = 0;
@@ -248,7 +244,7 @@ export class QualityGovernor {
         else if (undone) this.holdMs = Math.min(PACE_MAX_HOLD_MS, 2 * this.holdMs);
         this.floorMs = Math.max(this.floorNow(nowMs), floor);
         this.floorUntil = nowMs + this.holdMs;
-        if (this.paceMs >= EDGE_MIN_PACE_MS) this.markEdge(nowMs);
+        this.markEdge(nowMs);
       }
       this.paceSlowedAt = nowMs;
     } else if (share < PACE_UP_SHARE && this.paceMs > MIN_PACE_MS) {
@@ -256,7 +252,7 @@ export class QualityGovernor {
       // From the slowest pace only with clear headroom: it is where the level steps down from.
       if (this.paceMs >= MAX_PACE_MS && share >= PACE_UP_SHARE / 3) return false;
       const nearEdge = this.nearEdge(nowMs);
-      if (nearEdge && nowMs - this.paceChangedAt < EDGE_PROBE_MS) return false;
+      if (nearEdge && nowMs - this.paceChangedAt < Math.min(EDGE_PROBE_MAX_MS, Math.max(SETTLE_MS, EDGE_PROBE_MASKS * this.paceMs))) return false;
       const step = clear && !nearEdge ? PACE_STEP * PACE_STEP : PACE_STEP;
       // Not past a pace held off (above).
       next = Math.max(MIN_PACE_MS, this.paceMs / step, this.floorNow(nowMs));
