@@ -232,7 +232,7 @@ class RenderWorker implements RenderWorkerApi {
       try {
         await this.tick();
       } catch (e) {
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
         const err = asStudioError(e, 'Rendering failed');
         if (this.recovery.down || device !== this.gpu?.device || err.message === this.lastRenderError) continue;
         // A lost device fails ticks before its loss is reported, on a busy machine by more than a

@@ -18,6 +18,7 @@ import { loadAudioKernels, type AudioKernels, type WasmEq } from '../../src/audi
 import { clampRef, EqReference, mixAccumulateRef } from '../../src/audio/kernels-reference.ts';
 import { biquadCoeffs, isBypassBand, type EqBandParams } from '../../src/audio/eq.ts';
 import { readWav, type WavData } from './helpers/wav.ts';
+import { mulberry32 as rng } from '../helpers/rng.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SPEECH = resolve(root, '../shared/media/speech_jfk_48k_stereo.wav');
@@ -36,18 +37,6 @@ const SPECIALS = [
   ABOVE_ONE, BELOW_MINUS_ONE, 1.5, -1.5, 3.4e38, -3.4e38, MIN_DENORMAL, -MIN_DENORMAL,
   MAX_DENORMAL, -MAX_DENORMAL, 1e-40, 0.25, -0.75,
 ];
-
-/** Deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function edgeData(n: number, seed: number): Float32Array {
   const r = rng(seed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QualityGovernor } from '../../src/program/quality.ts';
+import { mulberry32 } from '../helpers/rng.ts';
 
 /** Feeds `seconds` of 30 fps ticks taking `frameMs` each (missing ticks when over budget). */
 function run(g: QualityGovernor, fromMs: number, seconds: number, frameMs: number): number {
@@ -45,18 +46,6 @@ function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number 
   }
   r.t = t;
   return r;
-}
-
-/** A small seeded PRNG (mulberry32), so the noisy simulations are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('QualityGovernor', () => {

@@ -3,20 +3,9 @@ import { SceneStore } from '../../src/scene/store.ts';
 import { EditHistory, HISTORY_LIMIT } from '../../src/scene/history.ts';
 import { sourceChanges } from '../../src/scene/source-diff.ts';
 import { DEFAULT_TEXT, type SceneCollection } from '../../src/scene/types.ts';
+import { mulberry32 as rng } from '../helpers/rng.ts';
 
 const json = (c: unknown) => JSON.stringify(c);
-
-/** A small deterministic PRNG (mulberry32) so every run makes the same edits. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A store with a camera, a text and an image source shown in the first scene, and its history (started after). */
 function setup(limit?: number) {
