@@ -220,11 +220,11 @@ class RenderWorker implements RenderWorkerApi {
   private async loop(): Promise<void> {
     while (this.running) {
       const wait = this.clock.waitMs();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
       if (!this.running) break;
       if (this.recovery.down) {
         // No tick is taken while the GPU is down: the clock counts the ticks that pass as missed.
-        await new Promise((r) => setTimeout(r, 1000 / this.clock.frameRate));
+        await sleep(1000 / this.clock.frameRate);
         continue;
       }
       this.clock.tick();

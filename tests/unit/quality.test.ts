@@ -20,9 +20,9 @@ function run(g: QualityGovernor, fromMs: number, seconds: number, frameMs: numbe
  * pace lets the model run, `maskMs(level)` more; the loop waits, missing ticks, once the queue
  * holds over `queued` ticks of work. Counts the ticks after `fromMs`; returns the time at the end.
  */
-function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number | ((t: number) => number); maskMs: (level: string) => number; queued: number; fromMs: number; untilMs: number; startMs?: number }) {
+function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number | ((t: number) => number); maskMs: (level: string) => number; queued: number; fromMs: number; untilMs: number }) {
   const r = { t: 0, rendered: 0, missed: 0, masks: 0, levels: new Set<string>(), seconds: [] as { rendered: number; missed: number; level: string; paceMs: number }[] };
-  let t = o.startMs ?? 0, backlog = 0, lastMask = -Infinity;
+  let t = 0, backlog = 0, lastMask = -Infinity;
   while (t < o.untilMs) {
     t += o.budget;
     const measuring = t > o.fromMs;
@@ -39,14 +39,16 @@ function simulateQueue(g: QualityGovernor, o: { budget: number; frameMs: number 
     g.observe(t, frameMs + missed * o.budget, o.budget, missed);
     if (measuring) {
       r.rendered++; r.missed += missed; r.levels.add(g.level);
-      const s = Math.floor((t - o.fromMs) / 1000);
-      r.seconds[s] ??= { rendered: 0, missed: 0, level: '', paceMs: 0 };
-      r.seconds[s]!.rendered++; r.seconds[s]!.missed += missed; r.seconds[s]!.level = g.level; r.seconds[s]!.paceMs = Math.round(g.maskIntervalMs);
+      const sec = (r.seconds[Math.floor((t - o.fromMs) / 1000)] ??= { rendered: 0, missed: 0, level: '', paceMs: 0 });
+      sec.rendered++; sec.missed += missed; sec.level = g.level; sec.paceMs = Math.round(g.maskIntervalMs);
     }
   }
   r.t = t;
   return r;
 }
+
+/** Share of a simulation's seconds that ended at `level`. */
+const secondsAt = (r: { seconds: { level: string }[] }, level: string) => r.seconds.filter((x) => x.level === level).length / r.seconds.length;
 
 describe('QualityGovernor', () => {
   it('steps down while frames are late and back up when the load goes', () => {
@@ -227,7 +229,7 @@ describe('QualityGovernor', () => {
       const g = new QualityGovernor();
       const rand = mulberry32(seed);
       const r = simulateQueue(g, { budget: 1000 / 30, frameMs: () => 45 * (0.6 + 0.8 * rand()), maskMs: (level) => (level === 'high' ? 80 : 35), queued: 2, fromMs: 20_000, untilMs: 60_000 });
-      const atMedium = r.seconds.filter((x) => x.level === 'medium').length / r.seconds.length;
+      const atMedium = secondsAt(r, 'medium');
       console.log(`[quality sim] 720p noisy, seed ${seed}: ${(r.masks / 40).toFixed(2)} masks/s, ${(r.rendered / 40).toFixed(1)} fps, medium ${(100 * atMedium).toFixed(0)} % of seconds`);
       expect(atMedium).toBeGreaterThanOrEqual(0.8);
       expect(r.masks / 40).toBeGreaterThanOrEqual(2);
@@ -241,7 +243,7 @@ describe('QualityGovernor', () => {
     const g = new QualityGovernor();
     const rand = mulberry32(7);
     const r = simulateQueue(g, { budget: 1000 / 30, frameMs: () => 45 * (0.6 + 0.8 * rand()), maskMs: (level) => (level === 'high' ? 900 : 600), queued: 2, fromMs: 20_000, untilMs: 60_000 });
-    const atLow = r.seconds.filter((x) => x.level === 'low').length / r.seconds.length;
+    const atLow = secondsAt(r, 'low');
     console.log(`[quality sim] 720p, heavy masks: ${(r.masks / 40).toFixed(2)} masks/s, ${(r.rendered / 40).toFixed(1)} fps, low ${(100 * atLow).toFixed(0)} % of seconds`);
     expect(atLow).toBeGreaterThanOrEqual(0.8);
     // Most of what the frames alone render (about 20 fps): before ticks missed counted as seen,
