@@ -72,6 +72,14 @@ async function wait(page: Page, expression: string, timeoutMs: number): Promise<
   }
 }
 
+type FrameCounts = { cameraDelivered: number; workerRead: number; replacedUnshown: number; rendered: number; missedTicks: number; droppedToEncoder: number; encoded: number; skippedByEncoder: number };
+
+/** Running counts along the picture's way to the file: the camera, the render worker, the link to the encoder and the encoder. */
+const frameCounts = (page: Page) => ev<FrameCounts>(page, `window.studio.getStats().then((s) => ({
+  cameraDelivered: s.camera.framesDelivered ?? 0, workerRead: s.render.sources[0]?.framesIn ?? 0, replacedUnshown: s.render.sources[0]?.framesReplaced ?? 0,
+  rendered: s.render.framesRendered, missedTicks: s.render.framesMissed, droppedToEncoder: s.render.outputDropped,
+  encoded: s.encode?.framesEncoded ?? 0, skippedByEncoder: s.encode?.framesSkipped ?? 0 }))`);
+
 const gpuStats = (page: Page) => ev<{ recoveries: number; down: boolean; gaveUp: boolean }>(page, 'window.studio.getStats().then((s) => s.render.gpu)');
 
 describe('GPU process crash', () => {
@@ -81,11 +89,13 @@ describe('GPU process crash', () => {
     await ev(page, 'window.studio.startRecording()');
     await page.waitForTimeout(4000);
     const crashAt = (await ev<number>(page, 'window.studio.recordingElapsedMs')) / 1000;
+    const atCrash = await frameCounts(page);
     await crashGpu();
     await wait(page, 'window.studio.getStats().then((s) => s.render.gpu.recoveries === 1 && !s.render.gpu.down)', 10_000);
     await wait(page, 'window.studio.recordingElapsedMs >= 12000', 15_000);
     // The stats panel says so too.
     await expect.poll(() => page.locator('#stats').textContent(), { timeout: 5000 }).toMatch(/GPU restarts recovered\s*1/);
+    const atEnd = await frameCounts(page);
     const file = await saveFileFromPage(page, 'window.studio.stopRecording()', out);
     const warnings = await ev<string[]>(page, 'window.__warnings');
     const errors = await ev<string[]>(page, 'window.__errors');
@@ -120,7 +130,8 @@ describe('GPU process crash', () => {
     console.log(`[gpu-crash] crash at ${crashAt.toFixed(2)} s; file video ${vDur.toFixed(2)} s / audio ${aDur.toFixed(2)} s; ` +
       `largest frame gap ${(gap * 1000).toFixed(0)} ms; the picture moves again ${resumeS.toFixed(2)} s after the crash; from then ${after.length} frames, ${distinct} distinct camera frames, counter rising ${climbing}/${after.length - 1}; ` +
       `A/V before the crash ${earlier.map((x) => x.offsetMs.toFixed(1)).join(', ')} ms, after ${pairs.map((x) => x.offsetMs.toFixed(1)).join(', ')} ms; missed ticks ${stats.framesMissed}, rendered ${stats.framesRendered}; ` +
-      `warnings ${JSON.stringify(warnings)}; errors ${JSON.stringify(errors)}`);
+      `warnings ${JSON.stringify(warnings)}; errors ${JSON.stringify(errors)}; ` +
+      `from the crash to the stop (where repeated pictures come from): ${Object.entries(atEnd).map(([k, v]) => `${k} ${v - atCrash[k as keyof FrameCounts]}`).join(', ')}`);
     expect(Math.abs(vDur - 12)).toBeLessThanOrEqual(1);
     expect(Math.abs(vDur - aDur)).toBeLessThanOrEqual(0.1);
     // At most about 2 s without a picture.
